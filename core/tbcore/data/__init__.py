@@ -1,0 +1,32 @@
+"""The data layer: the provider interface and the default logdir provider."""
+
+from tbcore.data.logdir_provider import LogdirDataProvider, ReloadReport
+from tbcore.data.provider import (
+    BlobReference,
+    BlobSequenceDatum,
+    DataClass,
+    DataProvider,
+    ExperimentMetadata,
+    Run,
+    RunTagFilter,
+    ScalarColumns,
+    ScalarDatum,
+    TensorDatum,
+    TimeSeries,
+)
+
+__all__ = [
+    "BlobReference",
+    "BlobSequenceDatum",
+    "DataClass",
+    "DataProvider",
+    "ExperimentMetadata",
+    "LogdirDataProvider",
+    "ReloadReport",
+    "Run",
+    "RunTagFilter",
+    "ScalarColumns",
+    "ScalarDatum",
+    "TensorDatum",
+    "TimeSeries",
+]

@@ -1,0 +1,443 @@
+"""The default data provider: a logdir (local or remote) loaded into memory and kept current.
+
+A run is a directory holding at least one file whose name contains ``tfevents``. Every file
+of every run is tracked and read incrementally, so two writers appending to one run at once
+lose nothing. Scalars are kept as numpy columns, every point of them; tensors as small
+arrays; blobs (images, audio, graphs) only as locations in the files, read on demand.
+
+Reloading happens in a background thread (:meth:`start`) every ``reload_interval`` seconds,
+or on demand (:meth:`reload`). Files are read and scanned on a small thread pool (the C
+scanner releases the GIL). A run's new data is applied as one batch under the run's lock, so
+readers never see half of it; only when a run has more than :data:`BATCH_BYTES` of new data
+(the first load of a huge run) is it applied in several batches of that size.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from tbcore.data.downsample import sample_indices
+from tbcore.data.logdir_spec import LogdirEntry, parse_logdir_spec
+from tbcore.data.provider import (
+    BlobReference,
+    BlobSequenceDatum,
+    DataClass,
+    DataProvider,
+    ExperimentMetadata,
+    Run,
+    RunTagFilter,
+    ScalarColumns,
+    TensorDatum,
+    TimeSeries,
+)
+from tbcore.data.run_data import BlobLocation, RunData, Series, read_blob_bytes
+from tbcore.data.series import PointSeries, ScalarSeries
+from tbcore.errors import InvalidArgumentError, NotFoundError
+from tbcore.io.event_file import Chunk, EventFileReader
+from tbcore.io.filesystem import FileSystem, filesystem_for
+from tbcore.io.scan import DEFAULT_MAX_RECORD_LENGTH
+
+logger = logging.getLogger(__name__)
+
+BATCH_BYTES = 64 << 20
+"""Most new bytes of one run read before they are applied (bounds memory on first load)."""
+
+ChangeListener = Callable[["ReloadReport"], None]
+
+
+@dataclass
+class ReloadReport:
+    """What one reload found: new runs, and the tags that changed in each run."""
+
+    new_runs: list[str] = field(default_factory=list)
+    changed: dict[str, set[str]] = field(default_factory=dict)
+    bytes_read: int = 0
+    seconds: float = 0.0
+
+    def __bool__(self) -> bool:
+        return bool(self.new_runs or self.changed)
+
+
+@dataclass
+class _Source:
+    entry: LogdirEntry
+    fs: FileSystem
+
+
+class LogdirDataProvider(DataProvider):
+    """Serves the runs found under one or more logdirs (see :func:`parse_logdir_spec`)."""
+
+    def __init__(
+        self,
+        logdir: str,
+        *,
+        reload_interval: float = 5.0,
+        storage_options: dict[str, Any] | None = None,
+        workers: int | None = None,
+        max_record_length: int = DEFAULT_MAX_RECORD_LENGTH,
+    ) -> None:
+        self.logdir = logdir
+        self.reload_interval = reload_interval
+        self.max_record_length = max_record_length
+        self._sources = [
+            _Source(e, filesystem_for(e.path, storage_options)) for e in parse_logdir_spec(logdir)
+        ]
+        self._runs: dict[str, RunData] = {}
+        self._run_fs: dict[str, FileSystem] = {}
+        self._workers = workers or min(4, os.cpu_count() or 1)
+        self._reload_lock = threading.Lock()
+        self._listeners: list[ChangeListener] = []
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.loaded = threading.Event()
+        """Set once the first reload has finished."""
+
+    # --- loading ---------------------------------------------------------------------
+
+    def reload(self) -> ReloadReport:
+        """Read everything written since the last reload; returns what changed."""
+        with self._reload_lock:
+            started = time.perf_counter()
+            report = ReloadReport()
+            work = self._discover(report)
+            with ThreadPoolExecutor(self._workers, thread_name_prefix="tbcore-load") as pool:
+                self._load(pool, work, report)
+            report.seconds = time.perf_counter() - started
+            self.loaded.set()
+        if report:
+            for listener in list(self._listeners):
+                try:
+                    listener(report)
+                except Exception:  # noqa: BLE001 - a listener must not stop reloading
+                    logger.exception("reload listener failed")
+        return report
+
+    def _discover(self, report: ReloadReport) -> list[tuple[RunData, list[tuple[EventFileReader, int]]]]:
+        """Find runs and files, and which files grew."""
+        grown: dict[str, list[tuple[EventFileReader, int]]] = {}
+        for source in self._sources:
+            root = source.entry.path
+            try:
+                files = sorted(
+                    (f for f in source.fs.walk(root) if "tfevents" in _basename(f.path)),
+                    key=lambda f: f.path,
+                )
+            except OSError as e:
+                logger.warning("cannot list logdir %s: %s", root, e)
+                continue
+            for info in files:
+                relative = source.fs.relpath(_dirname(info.path), root)
+                name = source.entry.run_name(relative)
+                run = self._runs.get(name)
+                if run is None:
+                    run = self._runs[name] = RunData(name)
+                    self._run_fs[name] = source.fs
+                    report.new_runs.append(name)
+                reader = run.readers.get(info.path)
+                if reader is None:
+                    reader = EventFileReader(
+                        source.fs, info.path, max_record_length=self.max_record_length
+                    )
+                    run.readers[info.path] = reader
+                    run.file_index(info.path)
+                if info.size < reader.size_seen:
+                    logger.warning(
+                        "%s shrank from %d to %d bytes; keeping what was read",
+                        info.path,
+                        reader.size_seen,
+                        info.size,
+                    )
+                    reader.size_seen = info.size
+                    continue
+                if info.size > reader.offset and info.size != reader.size_seen:
+                    grown.setdefault(name, []).append((reader, info.size))
+        return [(self._runs[name], files) for name, files in sorted(grown.items())]
+
+    def _load(
+        self,
+        pool: ThreadPoolExecutor,
+        work: list[tuple[RunData, list[tuple[EventFileReader, int]]]],
+        report: ReloadReport,
+    ) -> None:
+        queue = list(reversed(work))
+        window = 2 * self._workers
+        pending: dict[Future, tuple[RunData, list[tuple[EventFileReader, int]]]] = {}
+        while queue or pending:
+            while queue and len(pending) < window:
+                item = queue.pop()
+                pending[pool.submit(_read_batch, item[1])] = item
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                run, files = pending.pop(future)
+                batch, more = future.result()
+                report.bytes_read += sum(len(c.data) for _, c in batch)
+                changed = run.apply(batch)
+                del batch
+                if changed:
+                    report.changed.setdefault(run.name, set()).update(changed)
+                if more:
+                    queue.append((run, files))
+
+    def start(self) -> None:
+        """Start reloading in the background: once now, then every ``reload_interval`` s."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._reload_forever, name="tbcore-reload", daemon=True)
+        self._thread.start()
+
+    def request_reload(self) -> None:
+        """Ask the background thread to reload now instead of at the next interval."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop the background thread (waits for a reload in progress)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _reload_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reload()
+            except Exception:  # noqa: BLE001 - keep serving what we have
+                logger.exception("reload of %s failed", self.logdir)
+            if self.reload_interval <= 0:
+                self._wake.wait()
+            else:
+                self._wake.wait(self.reload_interval)
+            self._wake.clear()
+
+    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener(report)`` after each reload that changed something.
+
+        Returns a function that removes the listener.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    # --- reading ---------------------------------------------------------------------
+
+    def runs(self) -> list[RunData]:
+        """The loaded runs, sorted by name (for tools such as ``tbcore inspect``)."""
+        return [self._runs[name] for name in sorted(list(self._runs))]
+
+    def experiment_metadata(self, *, experiment_id: str = "") -> ExperimentMetadata:
+        """The logdir spec as data location; creation time = earliest run start."""
+        starts = [r.start_time for r in self.runs() if r.start_time is not None]
+        return ExperimentMetadata(
+            data_location=self.logdir, creation_time=min(starts) if starts else 0.0
+        )
+
+    def list_plugins(self, *, experiment_id: str = "") -> list[str]:
+        """Every plugin name that has a series in some run."""
+        names: set[str] = set()
+        for run in self.runs():
+            with run.lock:
+                names.update(s.info.plugin_name for s in run.series.values())
+        names.discard("")
+        return sorted(names)
+
+    def list_runs(self, *, experiment_id: str = "") -> list[Run]:
+        """Runs sorted by name; a run appears once its first event file is found."""
+        return [Run(r.name, r.name, r.start_time) for r in self.runs()]
+
+    def _select(
+        self, plugin_name: str, data_class: DataClass, run_tag_filter: RunTagFilter | None
+    ) -> Iterator[tuple[RunData, str, Series]]:
+        flt = run_tag_filter or RunTagFilter()
+        for run in self.runs():
+            if not flt.accepts_run(run.name):
+                continue
+            for tag, series in list(run.series.items()):
+                if (
+                    series.info.plugin_name == plugin_name
+                    and series.info.data_class == data_class
+                    and flt.accepts_tag(tag)
+                ):
+                    yield run, tag, series
+
+    def _list(
+        self, plugin_name: str, data_class: DataClass, run_tag_filter: RunTagFilter | None
+    ) -> dict[str, dict[str, TimeSeries]]:
+        out: dict[str, dict[str, TimeSeries]] = {}
+        for run, tag, series in self._select(plugin_name, data_class, run_tag_filter):
+            with run.lock:
+                points = series.points
+                if not len(points):
+                    continue
+                info = series.info
+                out.setdefault(run.name, {})[tag] = TimeSeries(
+                    max_step=points.max_step(),
+                    max_wall_time=points.max_wall_time(),
+                    plugin_content=info.plugin_content,
+                    description=info.description,
+                    display_name=info.display_name,
+                    length=len(points),
+                    last_modified=float(series.version),
+                )
+        return out
+
+    def list_scalars(
+        self, *, plugin_name: str, experiment_id: str = "", run_tag_filter: RunTagFilter | None = None
+    ) -> dict[str, dict[str, TimeSeries]]:
+        """Scalar series of ``plugin_name``."""
+        return self._list(plugin_name, DataClass.SCALAR, run_tag_filter)
+
+    def list_tensors(
+        self, *, plugin_name: str, experiment_id: str = "", run_tag_filter: RunTagFilter | None = None
+    ) -> dict[str, dict[str, TimeSeries]]:
+        """Tensor series of ``plugin_name``."""
+        return self._list(plugin_name, DataClass.TENSOR, run_tag_filter)
+
+    def list_blob_sequences(
+        self, *, plugin_name: str, experiment_id: str = "", run_tag_filter: RunTagFilter | None = None
+    ) -> dict[str, dict[str, TimeSeries]]:
+        """Blob-sequence series of ``plugin_name``."""
+        return self._list(plugin_name, DataClass.BLOB_SEQUENCE, run_tag_filter)
+
+    def read_scalars(
+        self,
+        *,
+        plugin_name: str,
+        experiment_id: str = "",
+        downsample: int | None = None,
+        run_tag_filter: RunTagFilter | None = None,
+    ) -> dict[str, dict[str, ScalarColumns]]:
+        """Every point of each scalar series (or ``downsample`` of them, latest included)."""
+        _check_downsample(downsample)
+        out: dict[str, dict[str, ScalarColumns]] = {}
+        for run, tag, series in self._select(plugin_name, DataClass.SCALAR, run_tag_filter):
+            points = series.points
+            assert isinstance(points, ScalarSeries)
+            with run.lock:
+                if downsample:
+                    step, wall, value = points.take(sample_indices(len(points), downsample))
+                else:
+                    step, wall, value = points.columns()
+            out.setdefault(run.name, {})[tag] = ScalarColumns(step, wall, value)
+        return out
+
+    def read_tensors(
+        self,
+        *,
+        plugin_name: str,
+        experiment_id: str = "",
+        downsample: int | None = None,
+        run_tag_filter: RunTagFilter | None = None,
+    ) -> dict[str, dict[str, list[TensorDatum]]]:
+        """Every point of each tensor series (or ``downsample`` of them, latest included)."""
+        _check_downsample(downsample)
+        out: dict[str, dict[str, list[TensorDatum]]] = {}
+        for run, tag, series in self._select(plugin_name, DataClass.TENSOR, run_tag_filter):
+            points = series.points
+            assert isinstance(points, PointSeries)
+            with run.lock:
+                rows = points.snapshot(sample_indices(len(points), downsample))
+            out.setdefault(run.name, {})[tag] = [TensorDatum(s, w, v) for s, w, v in rows]
+        return out
+
+    def read_blob_sequences(
+        self,
+        *,
+        plugin_name: str,
+        experiment_id: str = "",
+        downsample: int | None = None,
+        run_tag_filter: RunTagFilter | None = None,
+    ) -> dict[str, dict[str, list[BlobSequenceDatum]]]:
+        """Blob references of every point (or ``downsample`` of them, latest included)."""
+        _check_downsample(downsample)
+        out: dict[str, dict[str, list[BlobSequenceDatum]]] = {}
+        for run, tag, series in self._select(plugin_name, DataClass.BLOB_SEQUENCE, run_tag_filter):
+            points = series.points
+            assert isinstance(points, PointSeries)
+            with run.lock:
+                rows = points.snapshot(sample_indices(len(points), downsample))
+            out.setdefault(run.name, {})[tag] = [
+                BlobSequenceDatum(s, w, tuple(BlobReference(_blob_key(run.name, tag, loc)) for loc in locs))
+                for s, w, locs in rows
+            ]
+        return out
+
+    def read_blob(self, *, blob_key: str) -> bytes:
+        """The bytes of one blob, read from its event file now."""
+        run_name, tag, location = _parse_blob_key(blob_key)
+        run = self._runs.get(run_name)
+        if run is None:
+            raise NotFoundError(f"no run named {run_name!r}")
+        with run.lock:
+            series = run.series.get(tag)
+            if series is None or location.file_index >= len(run.files):
+                raise NotFoundError("blob key refers to data that is not loaded")
+            path = run.files[location.file_index]
+            info = series.info
+        fs = self._run_fs[run_name]
+        data = fs.read(path, location.offset, location.offset + location.length)
+        try:
+            return read_blob_bytes(data, location, info)
+        except Exception as e:  # noqa: BLE001 - the file changed under us, or a bad key
+            raise NotFoundError(f"blob not found: {e}") from e
+
+
+def _read_batch(
+    files: list[tuple[EventFileReader, int]],
+) -> tuple[list[tuple[str, Chunk]], bool]:
+    """Read and scan new data of one run's files, up to :data:`BATCH_BYTES` (worker thread)."""
+    batch: list[tuple[str, Chunk]] = []
+    total = 0
+    for reader, size in files:
+        for chunk in reader.read_new(size):
+            batch.append((reader.path, chunk))
+            total += len(chunk.data)
+            if total >= BATCH_BYTES:
+                return batch, True
+    return batch, False
+
+
+def _check_downsample(downsample: int | None) -> None:
+    if downsample is not None and downsample < 0:
+        raise InvalidArgumentError(f"downsample must be None, 0 or positive, got {downsample}")
+
+
+def _blob_key(run: str, tag: str, loc: BlobLocation) -> str:
+    raw = json.dumps(
+        [run, tag, loc.file_index, loc.offset, loc.length, loc.index, int(loc.whole_event)],
+        separators=(",", ":"),
+    )
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _parse_blob_key(key: str) -> tuple[str, str, BlobLocation]:
+    try:
+        raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+        run, tag, file_index, offset, length, index, whole = json.loads(raw)
+        if not (isinstance(run, str) and isinstance(tag, str)):
+            raise TypeError("run and tag must be strings")
+        ints = [file_index, offset, length, index, whole]
+        if not all(isinstance(i, int) and i >= 0 for i in ints):
+            raise TypeError("positions must be non-negative integers")
+    except (ValueError, TypeError) as e:
+        raise InvalidArgumentError(f"malformed blob key: {e}") from e
+    return run, tag, BlobLocation(file_index, offset, length, index, bool(whole))
+
+
+def _basename(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1].rsplit(os.sep, 1)[-1]
+
+
+def _dirname(path: str) -> str:
+    head = path.rstrip("/")
+    cut = max(head.rfind("/"), head.rfind(os.sep))
+    return head[:cut] if cut > 0 else head[:1]
+

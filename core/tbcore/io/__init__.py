@@ -1,0 +1,1 @@
+"""Reading event files: framing and CRCs, the record scanner, storage backends, tensors."""

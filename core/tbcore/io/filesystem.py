@@ -1,0 +1,147 @@
+"""The storage a logdir lives on: the local disk, or anything fsspec reaches (``s3://``, ...).
+
+The data layer asks three things of storage: walk a directory tree for files and their sizes,
+read a byte range of a file, and join paths. Local paths use ``os`` directly (fast, no
+dependency); URLs with a scheme go through fsspec, whose protocol packages (``s3fs`` for S3)
+the user installs.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """A file found by :meth:`FileSystem.walk`."""
+
+    path: str
+    size: int
+
+
+class FileSystem(Protocol):
+    """What the data layer needs of a storage backend."""
+
+    def walk(self, root: str) -> Iterator[FileInfo]:
+        """Every regular file below ``root`` (recursively) with its current size."""
+        ...
+
+    def read(self, path: str, start: int, end: int | None = None) -> bytes:
+        """Bytes ``[start, end)`` of ``path`` (to the end of the file when ``end`` is None)."""
+        ...
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` is an existing file or directory."""
+        ...
+
+    def join(self, *parts: str) -> str:
+        """Join path components with this storage's separator."""
+        ...
+
+    def relpath(self, path: str, root: str) -> str:
+        """``path`` relative to ``root`` (``.`` for ``root`` itself), with ``/`` separators."""
+        ...
+
+
+def is_url(path: str) -> bool:
+    """Whether ``path`` names a remote location (has a ``scheme://`` prefix)."""
+    return bool(_URL.match(path))
+
+
+class LocalFileSystem:
+    """The local disk."""
+
+    def walk(self, root: str) -> Iterator[FileInfo]:
+        """Every regular file below ``root`` with its size; unreadable folders are skipped."""
+        for folder, _dirs, files in os.walk(root, followlinks=True):
+            for name in files:
+                path = os.path.join(folder, name)
+                try:
+                    size = os.stat(path).st_size
+                except OSError:
+                    continue  # removed between listing and stat
+                yield FileInfo(path, size)
+
+    def read(self, path: str, start: int, end: int | None = None) -> bytes:
+        """Bytes ``[start, end)`` of the file."""
+        with open(path, "rb") as f:
+            f.seek(start)
+            return f.read() if end is None else f.read(max(0, end - start))
+
+    def exists(self, path: str) -> bool:
+        """Whether the path exists."""
+        return os.path.exists(path)
+
+    def join(self, *parts: str) -> str:
+        """``os.path.join``."""
+        return os.path.join(*parts)
+
+    def relpath(self, path: str, root: str) -> str:
+        """Relative path with ``/`` separators."""
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+class FsspecFileSystem:
+    """Any fsspec protocol. Listings are never cached across calls, so growth is seen."""
+
+    def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
+        try:
+            import fsspec
+        except ImportError as e:  # pragma: no cover - fsspec is a core dependency
+            raise RuntimeError("remote logdirs need fsspec: pip install fsspec") from e
+        protocol = url.split("://", 1)[0]
+        try:
+            self._fs = fsspec.filesystem(protocol, **(storage_options or {}))
+        except ImportError as e:
+            extra = " (pip install 'tbcore[s3]')" if protocol in ("s3", "s3a") else ""
+            raise RuntimeError(f"cannot open {protocol}:// logdirs: {e}{extra}") from e
+        self._protocol = protocol
+
+    def _strip(self, path: str) -> str:
+        return str(self._fs._strip_protocol(path))
+
+    def _url(self, path: str) -> str:
+        return f"{self._protocol}://{path}"
+
+    def walk(self, root: str) -> Iterator[FileInfo]:
+        """Every file below ``root`` with its size, listed afresh."""
+        self._fs.invalidate_cache()
+        try:
+            found = self._fs.find(self._strip(root), detail=True)
+        except FileNotFoundError:
+            return
+        for path, info in sorted(found.items()):
+            if info.get("type", "file") == "file":
+                yield FileInfo(self._url(path), int(info.get("size") or 0))
+
+    def read(self, path: str, start: int, end: int | None = None) -> bytes:
+        """Bytes ``[start, end)`` of the object."""
+        return bytes(self._fs.cat_file(self._strip(path), start=start, end=end))
+
+    def exists(self, path: str) -> bool:
+        """Whether the object or prefix exists."""
+        self._fs.invalidate_cache()
+        return bool(self._fs.exists(self._strip(path)))
+
+    def join(self, *parts: str) -> str:
+        """Join with ``/``."""
+        return posixpath.join(*parts)
+
+    def relpath(self, path: str, root: str) -> str:
+        """Relative path with ``/`` separators."""
+        rel = posixpath.relpath(self._strip(path), self._strip(root))
+        return rel
+
+
+def filesystem_for(path: str, storage_options: dict[str, Any] | None = None) -> FileSystem:
+    """The storage backend that serves ``path``."""
+    if is_url(path) and not path.startswith("file://"):
+        return FsspecFileSystem(path, storage_options)
+    return LocalFileSystem()

@@ -1,0 +1,233 @@
+import logging
+import os
+import struct
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eventfiles import (
+    event_file_name,
+    file_version_event,
+    image_event,
+    scalar_event,
+    tensor_event,
+    write_records,
+)
+from tbcore.data import DataClass, LogdirDataProvider, RunTagFilter
+from tbcore.errors import InvalidArgumentError, NotFoundError
+from tbcore.io.records import frame_record
+
+
+def _scalars(provider: LogdirDataProvider, run: str, tag: str) -> list[tuple[int, float]]:
+    cols = provider.read_scalars(plugin_name="scalars")[run][tag]
+    return list(zip(cols.step.tolist(), cols.value.tolist()))
+
+
+def test_runs_are_directories_with_event_files(tmp_path: Path) -> None:
+    write_records(tmp_path / event_file_name(), [file_version_event(5.0), scalar_event("x", 0, 1.0)])
+    write_records(tmp_path / "a" / "b" / event_file_name(), [scalar_event("y", 0, 2.0)])
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "notes.txt").write_text("not an event file")
+    provider = LogdirDataProvider(str(tmp_path))
+    report = provider.reload()
+    assert sorted(report.new_runs) == [".", "a/b"]
+    runs = provider.list_runs()
+    assert [r.run_name for r in runs] == [".", "a/b"]
+    assert runs[0].start_time == 5.0
+    assert provider.list_plugins() == ["scalars"]
+    assert provider.experiment_metadata().data_location == str(tmp_path)
+
+
+def test_several_named_logdirs(tmp_path: Path) -> None:
+    write_records(tmp_path / "one" / event_file_name(), [scalar_event("x", 0, 1.0)])
+    write_records(tmp_path / "two" / "sub" / event_file_name(), [scalar_event("x", 0, 2.0)])
+    provider = LogdirDataProvider(f"first:{tmp_path / 'one'},second:{tmp_path / 'two'}")
+    provider.reload()
+    assert [r.run_name for r in provider.list_runs()] == ["first", "second/sub"]
+
+
+def test_filters_and_downsampling(tmp_path: Path) -> None:
+    events = [scalar_event(tag, step, float(step)) for step in range(1000) for tag in ("a", "b")]
+    write_records(tmp_path / "r1" / event_file_name(), events)
+    write_records(tmp_path / "r2" / event_file_name(), events[:10])
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    every = provider.read_scalars(plugin_name="scalars")
+    assert len(every["r1"]["a"]) == 1000 and len(every["r2"]["b"]) == 5
+    only = provider.read_scalars(
+        plugin_name="scalars", run_tag_filter=RunTagFilter.of(runs=["r1"], tags=["b"])
+    )
+    assert list(only) == ["r1"] and list(only["r1"]) == ["b"]
+    few = provider.read_scalars(plugin_name="scalars", downsample=10)["r1"]["a"]
+    assert len(few) == 10 and few.step[-1] == 999
+    listing = provider.list_scalars(plugin_name="scalars")["r1"]["a"]
+    assert (listing.max_step, listing.length) == (999, 1000)
+    last = provider.read_last_scalars(plugin_name="scalars")["r1"]["a"]
+    assert (last.step, last.value) == (999, 999.0)
+    with pytest.raises(InvalidArgumentError):
+        provider.read_scalars(plugin_name="scalars", downsample=-1)
+
+
+def test_tensor_scalars_and_other_plugins(tmp_path: Path) -> None:
+    path = tmp_path / "run" / event_file_name()
+    write_records(
+        path,
+        [
+            tensor_event("loss", 0, np.float32(0.5), "scalars"),
+            tensor_event("loss", 1, np.float64(0.25), "scalars"),
+            tensor_event("loss", 2, np.int64(7), "scalars"),
+            tensor_event("txt", 0, np.array([b"hello"]), "text"),
+            image_event("img", 3, b"\x89PNG fake"),
+        ],
+    )
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    assert _scalars(provider, "run", "loss") == [(0, 0.5), (1, 0.25), (2, 7.0)]
+    text = provider.read_tensors(plugin_name="text")["run"]["txt"]
+    assert text[0].numpy.tolist() == [b"hello"]
+    seq = provider.read_blob_sequences(plugin_name="images")["run"]["img"]
+    assert seq[0].step == 3
+    blobs = [provider.read_blob(blob_key=ref.blob_key) for ref in seq[0].values]
+    assert blobs == [b"1", b"1", b"\x89PNG fake"]
+    assert provider.list_blob_sequences(plugin_name="images")["run"]["img"].length == 1
+    run = provider.runs()[0]
+    assert run.series["img"].info.data_class == DataClass.BLOB_SEQUENCE
+
+
+def test_bad_blob_keys(tmp_path: Path) -> None:
+    write_records(tmp_path / event_file_name(), [scalar_event("x", 0, 1.0)])
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    with pytest.raises(InvalidArgumentError):
+        provider.read_blob(blob_key="not-base64-json!")
+    with pytest.raises(InvalidArgumentError):
+        provider.read_blob(blob_key="WyIuIiwieCIsLTEsMCwwLDAsMF0")  # negative file index
+    with pytest.raises(NotFoundError):
+        provider.read_blob(blob_key="WyJub3BlIiwieCIsMCwwLDAsMCwwXQ")  # unknown run
+
+
+def test_record_still_being_written_is_never_half_read(tmp_path: Path) -> None:
+    path = tmp_path / event_file_name()
+    provider = LogdirDataProvider(str(tmp_path))
+    whole = b"".join(frame_record(scalar_event("x", s, float(s))) for s in range(50))
+    seen: list[int] = []
+    with open(path, "wb") as f:
+        for i in range(0, len(whole), 7):  # odd-sized pieces split headers and payloads
+            f.write(whole[i : i + 7])
+            f.flush()
+            provider.reload()
+            if provider.list_runs():
+                cols = provider.read_scalars(plugin_name="scalars").get(".", {}).get("x")
+                if cols is not None:
+                    assert cols.step.tolist() == list(range(len(cols)))
+                    seen.append(len(cols))
+    assert seen[-1] == 50
+    assert provider.runs()[0].readers[str(path)].damage == []
+
+
+def test_live_append_two_files_growing_at_once(tmp_path: Path) -> None:
+    """Two writers append to one run while the provider reloads: nothing lost or doubled."""
+    run_dir = tmp_path / "run"
+    paths = [run_dir / event_file_name(".a"), run_dir / event_file_name(".b")]
+    for p in paths:
+        write_records(p, [file_version_event()], mode="wb")
+    provider = LogdirDataProvider(str(tmp_path))
+    steps = 3000
+
+    def writer(path: Path, tag: str) -> None:
+        with open(path, "ab") as f:
+            for s in range(steps):
+                f.write(frame_record(scalar_event(tag, s, s * 0.5)))
+                if s % 97 == 0:
+                    f.flush()
+
+    threads = [threading.Thread(target=writer, args=(p, t)) for p, t in zip(paths, ("a", "b"))]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        provider.reload()
+    for t in threads:
+        t.join()
+    provider.reload()
+    for tag in ("a", "b"):
+        points = _scalars(provider, "run", tag)
+        assert points == [(s, s * 0.5) for s in range(steps)]
+
+
+def test_background_reload_and_listeners(tmp_path: Path) -> None:
+    path = tmp_path / "run" / event_file_name()
+    write_records(path, [scalar_event("x", 0, 0.0)])
+    provider = LogdirDataProvider(str(tmp_path), reload_interval=0.05)
+    reports = []
+    remove = provider.add_listener(reports.append)
+    provider.start()
+    try:
+        assert provider.loaded.wait(10)
+        write_records(path, [scalar_event("x", 1, 1.0)])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(_scalars(provider, "run", "x")) < 2:
+            time.sleep(0.02)
+        assert _scalars(provider, "run", "x") == [(0, 0.0), (1, 1.0)]
+    finally:
+        provider.stop()
+        remove()
+    assert reports[0].new_runs == ["run"]
+    assert any("x" in r.changed.get("run", ()) for r in reports[1:])
+
+
+def _damaged_file(tmp_path: Path, damage: bytes, position: int) -> tuple[Path, int]:
+    """A file of 20 good scalar records with ``damage`` inserted before record ``position``."""
+    records = [frame_record(scalar_event("x", s, float(s))) for s in range(20)]
+    path = tmp_path / event_file_name()
+    path.write_bytes(b"".join(records[:position]) + damage + b"".join(records[position:]))
+    return path, len(records)
+
+
+@pytest.mark.parametrize(
+    "name, damage",
+    [
+        ("random bytes", os.urandom(333)),
+        ("bad length crc", struct.pack("<Q", 10) + b"\0\0\0\0" + b"x" * 14),
+        ("huge length", struct.pack("<Q", 1 << 40) + struct.pack("<I", 0)),
+        ("bad payload crc", frame_record(b"garbage!")[:-4] + b"\0\0\0\0"),
+        ("not an event", frame_record(b"\xff\xff\xff\xff")),
+    ],
+)
+def test_damage_costs_only_the_damaged_bytes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, damage: bytes
+) -> None:
+    if name == "huge length":
+        from tbcore.io.records import masked_crc32c
+
+        length = struct.pack("<Q", 1 << 40)
+        damage = length + struct.pack("<I", masked_crc32c(length)) + b"y" * 30
+    path, count = _damaged_file(tmp_path, damage, 10)
+    provider = LogdirDataProvider(str(tmp_path))
+    with caplog.at_level(logging.WARNING):
+        provider.reload()
+    assert _scalars(provider, ".", "x") == [(s, float(s)) for s in range(count)]
+    damage_log = provider.runs()[0].readers[str(path)].damage
+    assert damage_log, "the damage must be recorded"
+    assert str(path) in caplog.text
+
+
+def test_truncated_and_empty_files(tmp_path: Path) -> None:
+    record = frame_record(scalar_event("x", 1, 1.0))
+    write_records(tmp_path / "a" / event_file_name(), [scalar_event("x", 0, 0.0)])
+    with open(tmp_path / "a" / event_file_name(), "ab") as f:
+        f.write(record[:-3])
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / event_file_name()).write_bytes(b"")
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    assert _scalars(provider, "a", "x") == [(0, 0.0)]
+    reader = next(iter(provider.runs()[0].readers.values()))
+    assert reader.pending_bytes == len(record) - 3
+    with open(tmp_path / "a" / event_file_name(), "ab") as f:
+        f.write(record[-3:])
+    provider.reload()
+    assert _scalars(provider, "a", "x") == [(0, 0.0), (1, 1.0)]
