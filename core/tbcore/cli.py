@@ -1,4 +1,4 @@
-"""The ``tbcore`` command line."""
+"""The ``tbcore`` command line: ``serve``, ``demo``, ``plugins``, ``inspect``."""
 
 from __future__ import annotations
 
@@ -7,41 +7,153 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
+from tbcore.config import ServeConfig
 from tbcore.data.logdir_provider import LogdirDataProvider
 from tbcore.data.logdir_spec import parse_logdir_spec
 from tbcore.inspect import inspect_logdir
 from tbcore.io.filesystem import filesystem_for
+from tbcore.plugin_manager import PluginRegistry, new_plugin_manager, register_sources
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``tbcore`` with all its subcommands."""
+    """The argument parser of ``tbcore`` with all its subcommands (and plugins' options)."""
     parser = argparse.ArgumentParser(
         prog="tbcore", description="A fast, TensorBoard-compatible experiment dashboard."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the dashboard for a logdir")
+    serve.add_argument("--logdir", required=True, help="path, URL, or name:path,name2:path2")
+    _add_server_arguments(serve)
+    serve.set_defaults(func=_run_serve)
+
+    demo = sub.add_parser("demo", help="write a demo logdir for every installed dashboard and serve it")
+    demo.add_argument("--out", help="folder for the demo logdir (default: a new temporary folder)")
+    _add_server_arguments(demo)
+    demo.set_defaults(func=_run_demo)
+
+    plugins = sub.add_parser("plugins", help="list installed dashboards, versions and status")
+    plugins.set_defaults(func=_run_plugins)
+
     inspect = sub.add_parser(
         "inspect", help="list the runs and tags of a logdir, with point counts and damage"
     )
     inspect.add_argument("--logdir", required=True, help="path, URL, or name:path,name2:path2")
     inspect.set_defaults(func=_run_inspect)
+
+    manager = new_plugin_manager()
+    register_sources(manager, PluginRegistry(manager, log_errors=False))
+    for impl in manager.hook.tbcore_add_cli_arguments.get_hookimpls():
+        for command, subparser in (("serve", serve), ("demo", demo)):
+            try:
+                impl.function(parser=subparser, command=command)
+            except Exception as e:  # noqa: BLE001 - a broken plugin must not break the CLI
+                logging.getLogger(__name__).error(
+                    "tbcore_add_cli_arguments of %s raised %s", manager.get_name(impl.plugin), e
+                )
     return parser
 
 
-def _run_inspect(args: argparse.Namespace) -> int:
+def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=None, help="port (default 6006, or the next free one)"
+    )
+    parser.add_argument(
+        "--reload-interval", type=float, default=1.0, help="seconds between logdir reloads (0: off)"
+    )
+    parser.add_argument("--plugins", help="comma-separated dashboards to load (default: all)")
+    parser.add_argument(
+        "--disable-plugin", action="append", default=[], metavar="NAME", help="do not load NAME"
+    )
+    parser.add_argument("--path-prefix", default="", help="serve under this URL path")
+    parser.add_argument("--window-title", default="", help="title of the browser tab")
+
+
+_BASE_OPTIONS = {
+    "command", "func", "logdir", "out", "host", "port", "reload_interval", "plugins",
+    "disable_plugin", "path_prefix", "window_title",
+}
+
+
+def _config(args: argparse.Namespace, logdir: str) -> ServeConfig:
+    extra = {k: v for k, v in vars(args).items() if k not in _BASE_OPTIONS}
     try:
-        entries = parse_logdir_spec(args.logdir)
+        return ServeConfig(
+            logdir=logdir,
+            host=args.host,
+            port=args.port if args.port is not None else 6006,
+            reload_interval=args.reload_interval,
+            plugins=[p.strip() for p in args.plugins.split(",") if p.strip()] if args.plugins else None,
+            disabled_plugins=args.disable_plugin,
+            path_prefix=args.path_prefix,
+            window_title=args.window_title,
+            plugin_options=extra,
+        )
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(x) for x in first["loc"]) or "value"
+        raise CommandError(f"invalid --{field.replace('_', '-')}: {first['msg']}") from e
+
+
+def _check_logdir(logdir: str) -> None:
+    try:
+        entries = parse_logdir_spec(logdir)
     except ValueError as e:
-        sys.stderr.write(f"tbcore inspect: {e}\n")
-        return 2
+        raise CommandError(f"bad --logdir: {e}") from e
     for entry in entries:
-        if not filesystem_for(entry.path).exists(entry.path):
-            sys.stderr.write(f"tbcore inspect: logdir not found: {entry.path}\n")
-            return 2
+        try:
+            exists = filesystem_for(entry.path).exists(entry.path)
+        except Exception as e:  # noqa: BLE001 - e.g. a missing fsspec protocol package
+            raise CommandError(f"cannot open logdir {entry.path}: {e}") from e
+        if not exists:
+            raise CommandError(f"logdir not found: {entry.path}")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from tbcore.serve import serve
+
+    _check_logdir(args.logdir)
+    serve(_config(args, args.logdir), port_given=args.port is not None)
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from tbcore.demo import demo_logdir
+    from tbcore.serve import serve
+
+    logdir = demo_logdir(args.out)
+    config = _config(args, str(logdir))
+    serve(config, port_given=args.port is not None, demo=True)
+    return 0
+
+
+def _run_plugins(args: argparse.Namespace) -> int:
+    from tbcore.serve import installed_plugins
+
+    rows = installed_plugins()
+    if not rows:
+        print("No dashboards installed. Install some, e.g. pip install 'tbcore[scalars]'.")
+        return 0
+    width = max(len(r[0]) for r in rows)
+    for name, source, status in rows:
+        print(f"{name.ljust(width)}  {status:<8}  {source}")
+    return 0
+
+
+def _run_inspect(args: argparse.Namespace) -> int:
+    _check_logdir(args.logdir)
     provider = LogdirDataProvider(args.logdir)
     provider.reload()
     problems = inspect_logdir(provider, sys.stdout)
     if problems:
-        sys.stdout.write(f"{problems} problem(s) found.\n")
+        print(f"{problems} problem(s) found.")
     return 0
 
 
@@ -49,7 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbcore`` command."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except CommandError as e:
+        sys.stderr.write(f"tbcore {args.command}: {e}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

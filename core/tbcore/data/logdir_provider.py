@@ -101,6 +101,8 @@ class LogdirDataProvider(DataProvider):
         self._thread: threading.Thread | None = None
         self.loaded = threading.Event()
         """Set once the first reload has finished."""
+        self.bytes_loaded = 0
+        """Bytes of event files read so far (for progress reports)."""
 
     # --- loading ---------------------------------------------------------------------
 
@@ -180,7 +182,9 @@ class LogdirDataProvider(DataProvider):
             for future in done:
                 run, files = pending.pop(future)
                 batch, more = future.result()
-                report.bytes_read += sum(len(c.data) for _, c in batch)
+                size = sum(len(c.data) for _, c in batch)
+                report.bytes_read += size
+                self.bytes_loaded += size
                 changed = run.apply(batch)
                 del batch
                 if changed:

@@ -1,0 +1,57 @@
+"""JSON responses in TensorBoard's dialect: non-finite floats as ``"NaN"``, ``"Infinity"``,
+``"-Infinity"`` (JSON itself has no such numbers); numpy values accepted."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+from starlette.responses import Response
+
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _float(x: float) -> float | str:
+    return x if math.isfinite(x) else _NON_FINITE[repr(float(x))]
+
+
+def jsonable(data: Any) -> Any:
+    """``data`` with numpy values turned into Python ones and non-finite floats into strings."""
+    if isinstance(data, float):
+        return _float(data)
+    if isinstance(data, dict):
+        return {str(k): jsonable(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [jsonable(v) for v in data]
+    if isinstance(data, np.ndarray):
+        return jsonable(data.tolist())
+    if isinstance(data, np.generic):
+        return jsonable(data.item())
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data
+
+
+def dumps(data: Any) -> str:
+    """Serialize ``data`` as compact JSON (fast path when it is plain and finite)."""
+    try:
+        return json.dumps(data, allow_nan=False, separators=(",", ":"))
+    except (ValueError, TypeError):
+        return json.dumps(jsonable(data), allow_nan=False, separators=(",", ":"))
+
+
+class JSONResponse(Response):
+    """A JSON response that never emits the invalid tokens ``NaN``/``Infinity``."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Encode ``content`` as UTF-8 JSON."""
+        return dumps(content).encode("utf-8")
+
+
+def error_response(status: int, message: str) -> JSONResponse:
+    """The body every error has: ``{"error": message}``."""
+    return JSONResponse({"error": message}, status_code=status)

@@ -1,0 +1,45 @@
+"""The single HTML page of the browser app, with its import map and Content-Security-Policy."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+
+from starlette.responses import HTMLResponse
+
+
+def shell_page(title: str, static_base: str) -> HTMLResponse:
+    """The shell page. ``static_base`` is the absolute URL path of the core's static files
+    (import maps need absolute URLs, as modules resolve them against their own location)."""
+    import_map = json.dumps(
+        {
+            "imports": {
+                "@tbcore/sdk": f"{static_base}/sdk/index.js",
+                "uplot": f"{static_base}/vendor/uPlot.esm.js",
+            }
+        },
+        separators=(",", ":"),
+    )
+    digest = base64.b64encode(hashlib.sha256(import_map.encode("utf-8")).digest()).decode("ascii")
+    body = (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        '<link rel="stylesheet" href="./static/vendor/uPlot.min.css">'
+        '<link rel="stylesheet" href="./static/shell.css">'
+        f'<script type="importmap">{import_map}</script>'
+        '<script type="module" src="./static/shell.js"></script>'
+        '</head><body><div id="tbcore-app"></div></body></html>\n'
+    )
+    csp = (
+        "default-src 'self'; "
+        f"script-src 'self' 'sha256-{digest}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self'; "
+        "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return HTMLResponse(body, headers={"content-security-policy": csp, "cache-control": "no-cache"})
