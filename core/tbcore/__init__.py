@@ -1,11 +1,13 @@
 """tbcore: a fast, framework-agnostic, TensorBoard-compatible platform for ML experiments.
 
-The package root re-exports the Python read API (``read_scalars`` and friends). The data
+The package root re-exports the Python read API (``read_scalars`` and friends) and
+``hookimpl``, the marker of plugin hook implementations. The data
 layer lives in :mod:`tbcore.data`, event-file I/O in :mod:`tbcore.io`.
 """
 
-from tbcore.read import read_histograms, read_scalars, read_tensors, read_text
-
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "read_histograms", "read_scalars", "read_tensors", "read_text"]
+from tbcore.hookspecs import hookimpl  # noqa: E402
+from tbcore.read import read_histograms, read_scalars, read_tensors, read_text  # noqa: E402
+
+__all__ = ["__version__", "hookimpl", "read_histograms", "read_scalars", "read_tensors", "read_text"]

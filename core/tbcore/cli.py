@@ -12,13 +12,10 @@ from pydantic import ValidationError
 from tbcore.config import ServeConfig
 from tbcore.data.logdir_provider import LogdirDataProvider
 from tbcore.data.logdir_spec import parse_logdir_spec
+from tbcore.errors import CommandError
 from tbcore.inspect import inspect_logdir
 from tbcore.io.filesystem import filesystem_for
 from tbcore.plugin_manager import PluginRegistry, new_plugin_manager, register_sources
-
-
-class CommandError(Exception):
-    """A problem the user can fix; printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,3 +17,7 @@ class NotFoundError(PublicError):
     """The request names a run, tag, blob or asset that does not exist."""
 
     http_status = 404
+
+
+class CommandError(Exception):
+    """A command-line problem the user can fix; printed as one line, exit status 2."""

@@ -49,6 +49,8 @@ class PluginRegistry:
     def __init__(self, manager: pluggy.PluginManager, log_errors: bool = True) -> None:
         self.manager = manager
         self.records: dict[str, PluginRecord] = {}
+        self.sources: dict[str, str] = {}
+        """Registration name (entry-point name) -> where it came from (``package==version``)."""
         self.log_errors = log_errors
 
     def working(self) -> list[Plugin]:
@@ -88,7 +90,8 @@ def register_sources(
     """Register hook implementations: ``plugins`` given in-process, then (if ``autoload``)
     every installed entry point, each isolated from the others."""
     for obj in plugins:
-        _register(manager, registry, obj, getattr(obj, "__name__", type(obj).__name__))
+        name = getattr(obj, "__name__", type(obj).__name__)
+        _register(manager, registry, obj, name, name)
     if autoload:
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             source = _describe(ep)
@@ -97,19 +100,15 @@ def register_sources(
             except Exception as e:  # noqa: BLE001 - any import failure disables it alone
                 _broken(registry, ep.name, source, f"cannot import {ep.value}: {_short(e)}", e)
                 continue
-            _register(manager, registry, obj, source, ep.name)
+            _register(manager, registry, obj, ep.name, source)
 
 
 def _register(
-    manager: pluggy.PluginManager,
-    registry: PluginRegistry,
-    obj: Any,
-    source: str,
-    fallback_name: str | None = None,
+    manager: pluggy.PluginManager, registry: PluginRegistry, obj: Any, name: str, source: str
 ) -> None:
-    name = fallback_name or source
+    registry.sources[name] = source
     try:
-        manager.register(obj, name=source)
+        manager.register(obj, name=name)
         manager.check_pending()
     except Exception as e:  # noqa: BLE001 - a misspelled hook or bad signature
         if manager.is_registered(obj):
@@ -129,12 +128,13 @@ def collect_plugins(
     wanted = set(only) if only is not None else None
     unwanted = set(disabled)
     for impl in manager.hook.tbcore_register_plugins.get_hookimpls():
-        source = manager.get_name(impl.plugin) or str(impl.plugin)
+        name = manager.get_name(impl.plugin) or str(impl.plugin)
+        source = registry.sources.get(name, name)
         try:
             returned = impl.function(context=context)
             plugins = list(returned or [])
         except Exception as e:  # noqa: BLE001
-            _broken(registry, source, source, f"tbcore_register_plugins raised {_short(e)}", e)
+            _broken(registry, name, source, f"tbcore_register_plugins raised {_short(e)}", e)
             continue
         for plugin in plugins:
             _record(registry, plugin, source, wanted, unwanted)
@@ -157,25 +157,23 @@ def _record(
     if (wanted is not None and name not in wanted) or name in unwanted:
         return
     if name in registry.records:
-        _broken(registry, name, source, f"plugin name {name!r} is already used by "
-                f"{registry.records[name].source}", None, replace=False)
+        used_by = registry.records[name].source
+        _broken(registry, name, source, f"plugin name {name!r} is already used by {used_by}", None)
         return
     registry.records[name] = PluginRecord(name, source, plugin)
 
 
 def _broken(
-    registry: PluginRegistry,
-    name: str,
-    source: str,
-    message: str,
-    exc: BaseException | None,
-    replace: bool = True,
+    registry: PluginRegistry, name: str, source: str, message: str, exc: BaseException | None
 ) -> None:
     if registry.log_errors:
         logger.error("tbcore plugin %s (%s) disabled: %s", name, source, message)
     if exc is not None:
         logger.debug("".join(traceback.format_exception(exc)))
-    key = name if replace or name not in registry.records else f"{name} ({source})"
+    key, n = name, 1
+    while key in registry.records:  # several problems in one package each get a line
+        n += 1
+        key = f"{name}#{n}"
     registry.records[key] = PluginRecord(key, source, None, message)
 
 

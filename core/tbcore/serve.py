@@ -11,6 +11,7 @@ import uvicorn
 
 from tbcore.config import ServeConfig
 from tbcore.data.logdir_provider import LogdirDataProvider, ReloadReport
+from tbcore.errors import CommandError
 from tbcore.server.app import create_app
 
 PORT_SEARCH = 100
@@ -45,8 +46,6 @@ def bind(host: str, port: int, search: bool) -> socket.socket:
 
 def serve(config: ServeConfig, *, port_given: bool, demo: bool = False) -> None:
     """Serve ``config`` until interrupted, printing the URL and loading progress."""
-    from tbcore.cli import CommandError
-
     try:
         sock = bind(config.host, config.port, search=not port_given)
     except PortBusyError as e:
