@@ -48,11 +48,6 @@ META_GRAPH_TAG = "__meta_graph__"
 TAGGED_RUN_METADATA_PLUGIN = "graph_tagged_run_metadata"
 """Plugin of the series holding ``Event.tagged_run_metadata``, tagged by its own tag."""
 
-_GRAPH_SUB_PLUGINS = frozenset(
-    {"graph_run_metadata", "graph_run_metadata_graph", "graph_keras_model"}
-)
-
-
 @dataclass(frozen=True, slots=True)
 class SeriesInfo:
     """What a series is, fixed by the first value seen for its (run, tag)."""
@@ -64,11 +59,14 @@ class SeriesInfo:
     description: str = ""
 
 
-def info_from_metadata(metadata: summary_pb2.SummaryMetadata, legacy_plugin: str = "") -> SeriesInfo:
+def info_from_metadata(
+    metadata: summary_pb2.SummaryMetadata, legacy_plugin: str = "", tag: str = ""
+) -> SeriesInfo:
     """The series info that ``metadata`` describes.
 
     ``legacy_plugin`` names the plugin of a legacy value (``simple_value`` and friends), which
-    carries at most a display name and description in its metadata.
+    carries at most a display name and description in its metadata; its display name
+    defaults to its ``tag``, as in TensorBoard's migration.
     """
     plugin = legacy_plugin or metadata.plugin_data.plugin_name
     data_class = DataClass(metadata.data_class) if not legacy_plugin else DataClass.UNKNOWN
@@ -85,7 +83,7 @@ def info_from_metadata(metadata: summary_pb2.SummaryMetadata, legacy_plugin: str
         plugin_name=plugin,
         data_class=data_class,
         plugin_content=content,
-        display_name=metadata.display_name,
+        display_name=metadata.display_name or (tag if legacy_plugin else ""),
         description=metadata.summary_description,
     )
 
@@ -96,7 +94,17 @@ LEGACY_PLUGINS = {"simple_value": "scalars", "histo": "histograms", "image": "im
 def info_for_value(value: summary_pb2.Summary.Value) -> SeriesInfo:
     """Series info for a series whose first value is ``value``."""
     which = value.WhichOneof("value")
-    return info_from_metadata(value.metadata, LEGACY_PLUGINS.get(which or "", ""))
+    legacy = LEGACY_PLUGINS.get(which or "", "")
+    return info_from_metadata(value.metadata, legacy, value.tag or value.node_name)
+
+
+def tensor_for_series(value: summary_pb2.Summary.Value, info: SeriesInfo) -> np.ndarray | None:
+    """The value's tensor for a tensor-class series; hparams values, which may carry only
+    metadata, get an empty float32 vector (TensorBoard's null tensor)."""
+    data = tensor_of(value)
+    if data is None and info.plugin_name == "hparams":
+        return np.zeros((0,), dtype=np.float32)
+    return data
 
 
 def tensor_of(value: summary_pb2.Summary.Value) -> np.ndarray | None:
@@ -158,8 +166,3 @@ def _strings(items: list[bytes]) -> np.ndarray:
     out = np.empty(len(items), dtype=object)
     out[:] = items
     return out
-
-
-def graph_sub_plugin(info: SeriesInfo) -> bool:
-    """Whether the series holds graph-plugin run metadata blobs."""
-    return info.plugin_name in _GRAPH_SUB_PLUGINS

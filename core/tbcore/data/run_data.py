@@ -17,7 +17,7 @@ from tbcore.data.convert import (
     info_for_value,
     info_from_metadata,
     scalar_of,
-    tensor_of,
+    tensor_for_series,
 )
 from tbcore.data.provider import DataClass
 from tbcore.data.series import PointSeries, ScalarSeries
@@ -26,9 +26,6 @@ from tbcore.io.scan import KIND_DOUBLE_TENSOR, KIND_OTHER, KIND_SIMPLE_VALUE, Sc
 from tbcore.proto import event_pb2, summary_pb2
 
 logger = logging.getLogger(__name__)
-
-SCALARS_INFO = SeriesInfo("scalars", DataClass.SCALAR)
-
 
 @dataclass(frozen=True, slots=True)
 class BlobLocation:
@@ -163,7 +160,7 @@ class _ChunkApplier:
         i = int(idx[0])
         kind = int(res.v_kind[i])
         if kind == KIND_SIMPLE_VALUE and res.v_meta_length[i] == 0:
-            info = SCALARS_INFO
+            info = SeriesInfo("scalars", DataClass.SCALAR, display_name=tag)
         elif kind == KIND_OTHER or kind == KIND_SIMPLE_VALUE:
             value = self._value_at(i, tag)
             if value is None:
@@ -224,7 +221,7 @@ class _ChunkApplier:
                 )
                 series.points.append(step, wall, refs)
             else:
-                data = tensor_of(value)
+                data = tensor_for_series(value, series.info)
                 if data is None:
                     self._skip(tag, offset, "value holds no tensor data")
                     return
@@ -296,7 +293,7 @@ class _ChunkApplier:
                     np.array([step], np.int64), np.array([wall]), np.array([number])
                 )
         elif series.info.data_class != DataClass.BLOB_SEQUENCE:
-            data = tensor_of(value)
+            data = tensor_for_series(value, series.info)
             if data is not None:
                 series.points.append(step, wall, data)
         else:
