@@ -1,0 +1,103 @@
+"""The scalars dashboard: TensorBoard's routes, plus the columnar route our UI uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tbcore.errors import InvalidArgumentError
+from tbcore.plugin import Plugin
+from tbcore.server.responses import JSONResponse
+from tbcore_scalars import queries
+from tbcore_scalars.metadata import PLUGIN_NAME
+
+
+class ScalarsPlugin(Plugin):
+    """Curves of scalar summaries (loss, accuracy, learning rate, ...) across runs."""
+
+    name = "scalars"
+    title = "Scalars"
+    order = 10
+    data_plugin_names = (PLUGIN_NAME,)
+    static_dir = Path(__file__).parent / "static"
+    read_only_posts: ClassVar[frozenset[str]] = frozenset({"scalars_multirun"})
+
+    def routes(self) -> list[BaseRoute]:
+        """``tags``, ``scalars``, ``scalars_multirun`` (TensorBoard's) and ``series``."""
+        return [
+            Route("/tags", self.tags),
+            Route("/scalars", self.scalars),
+            Route("/scalars_multirun", self.scalars_multirun, methods=["POST"]),
+            Route("/series", self.series),
+        ]
+
+    def tags(self, request: Request) -> Response:
+        """``{run: {tag: {displayName, description}}}``."""
+        return JSONResponse(queries.tags_index(self.provider))
+
+    def scalars(self, request: Request) -> Response:
+        """One run and tag: ``[[wall_time, step, value], ...]``, or a CSV/JSON download."""
+        q = request.query_params
+        cols = queries.single_series(
+            self.provider, q.get("run", ""), q.get("tag", ""), _int(q.get("samples"), "samples")
+        )
+        fmt = q.get("format", "")
+        if fmt == "csv":
+            return Response(queries.rows_csv(cols), media_type="text/csv")
+        if fmt not in ("", "json"):
+            raise InvalidArgumentError(f"format must be csv or json, got {fmt!r}")
+        return JSONResponse(queries.rows(cols))
+
+    async def scalars_multirun(self, request: Request) -> Response:
+        """Form fields ``tag`` (once) and ``runs`` (repeated): ``{run: rows}``."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        tags = form.get("tag", [])
+        if len(tags) != 1:
+            raise InvalidArgumentError("tag must be specified exactly once")
+        data = queries.read_series(self.provider, form.get("runs", []), tags[0])
+        return JSONResponse({run: queries.rows(cols) for run, cols in data.items()})
+
+    def series(self, request: Request) -> Response:
+        """All requested runs (``run``, repeated; none = all) of ``tag`` as columns."""
+        q = request.query_params
+        runs = q.getlist("run") or None
+        return JSONResponse(
+            queries.columnar(
+                self.provider,
+                runs,
+                q.get("tag", ""),
+                x=q.get("x", "step"),
+                x_min=_float(q.get("xmin"), "xmin"),
+                x_max=_float(q.get("xmax"), "xmax"),
+                buckets=_int(q.get("buckets"), "buckets"),
+            )
+        )
+
+    def write_demo_data(self, logdir: Path) -> None:
+        """Curves with a spike, NaN and infinities, and a run that restarted."""
+        from tbcore_scalars.demo import write_demo
+
+        write_demo(logdir)
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidArgumentError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _float(value: str | None, name: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise InvalidArgumentError(f"{name} must be a number, got {value!r}") from None
