@@ -137,7 +137,7 @@ def main() -> None:
         logdir = generate(workload, bench_dir)
         measure_in_process(logdir, inproc_out, a.repeat)
         if has_scalars_dashboard():
-            cmd = f"{{python}} -m tbcore.cli serve --logdir {{logdir}} --port {{port}} --reload-interval 1"
+            cmd = "{python} -m tbcore.cli serve --logdir {logdir} --port {port} --reload-interval 1"
             measure_server(logdir, server_out, "tbcore", a.repeat, ["--server-cmd", cmd])
         else:
             print("tbcore-scalars is not installed: skipping tbcore over HTTP", flush=True)

@@ -9,6 +9,9 @@ python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip setuptools wheel
 
+# Browser libraries from the locked npm packages (core/frontend/package-lock.json).
+.venv/bin/python scripts/build_frontend.py
+
 packages=()
 for dir in plugins/*/ adapters/*/ examples/*/; do
     [ -f "$dir/pyproject.toml" ] && packages+=(-e "$dir")

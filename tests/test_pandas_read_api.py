@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+
 import tbcore
 from tbcore.data import LogdirDataProvider
 

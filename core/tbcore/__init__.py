@@ -7,7 +7,7 @@ layer lives in :mod:`tbcore.data`, event-file I/O in :mod:`tbcore.io`.
 
 __version__ = "0.1.0"
 
-from tbcore.hookspecs import hookimpl  # noqa: E402
-from tbcore.read import read_histograms, read_scalars, read_tensors, read_text  # noqa: E402
+from tbcore.hookspecs import hookimpl
+from tbcore.read import read_histograms, read_scalars, read_tensors, read_text
 
 __all__ = ["__version__", "hookimpl", "read_histograms", "read_scalars", "read_tensors", "read_text"]

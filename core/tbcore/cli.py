@@ -107,7 +107,7 @@ def _check_logdir(logdir: str) -> None:
     for entry in entries:
         try:
             exists = filesystem_for(entry.path).exists(entry.path)
-        except Exception as e:  # noqa: BLE001 - e.g. a missing fsspec protocol package
+        except Exception as e:  # e.g. a missing fsspec protocol package
             raise CommandError(f"cannot open logdir {entry.path}: {e}") from e
         if not exists:
             raise CommandError(f"logdir not found: {entry.path}")

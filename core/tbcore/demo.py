@@ -34,7 +34,7 @@ def write_demo_data(logdir: str | Path, plugins: list[Plugin]) -> None:
     for plugin in plugins:
         try:
             plugin.write_demo_data(root)
-        except Exception:  # noqa: BLE001 - one plugin's demo must not stop the others
+        except Exception:  # one plugin's demo must not stop the others
             logger.exception("demo data of dashboard %r failed", plugin.name)
 
 

@@ -34,7 +34,7 @@ def inspect_logdir(provider: LogdirDataProvider, out: TextIO) -> int:
             out.write(
                 f"run {run.name!r}: {len(readers)} file(s), {size:,} bytes, {records:,} records\n"
             )
-            rows = [("tag", "plugin", "class", "points", "steps")]
+            rows: list[tuple[str, ...]] = [("tag", "plugin", "class", "points", "steps")]
             for tag in sorted(run.series):
                 series = run.series[tag]
                 points = series.points

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
@@ -131,8 +131,7 @@ def collect_plugins(
         name = manager.get_name(impl.plugin) or str(impl.plugin)
         source = registry.sources.get(name, name)
         try:
-            returned = impl.function(context=context)
-            plugins = list(returned or [])
+            plugins = list(cast("Iterable[object]", impl.function(context=context) or []))
         except Exception as e:  # noqa: BLE001
             _broken(registry, name, source, f"tbcore_register_plugins raised {_short(e)}", e)
             continue

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from eventfiles import (
     event_file_name,
     file_version_event,
@@ -16,6 +15,7 @@ from eventfiles import (
     tensor_event,
     write_records,
 )
+
 from tbcore.data import DataClass, LogdirDataProvider, RunTagFilter
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.io.records import frame_record

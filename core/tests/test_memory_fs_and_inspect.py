@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import fsspec
-
 from eventfiles import event_file_name, file_version_event, scalar_event, write_records
+
 from tbcore.data import LogdirDataProvider
 from tbcore.inspect import inspect_logdir
 from tbcore.io.records import frame_record

@@ -3,8 +3,8 @@
 from collections.abc import Iterator
 
 import pytest
-
 from eventfiles import event_file_name, file_version_event, image_event, scalar_event
+
 from tbcore.data import LogdirDataProvider
 from tbcore.io.records import frame_record
 

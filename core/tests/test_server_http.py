@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from eventfiles import event_file_name, file_version_event, scalar_event, write_records
 from servers import FIXTURES, Server, env_with, free_port, install_entry_points, start_server
 

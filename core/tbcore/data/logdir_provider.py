@@ -120,7 +120,7 @@ class LogdirDataProvider(DataProvider):
             for listener in list(self._listeners):
                 try:
                     listener(report)
-                except Exception:  # noqa: BLE001 - a listener must not stop reloading
+                except Exception:  # a listener must not stop reloading
                     logger.exception("reload listener failed")
         return report
 
@@ -215,7 +215,7 @@ class LogdirDataProvider(DataProvider):
         while not self._stop.is_set():
             try:
                 self.reload()
-            except Exception:  # noqa: BLE001 - keep serving what we have
+            except Exception:  # keep serving what we have
                 logger.exception("reload of %s failed", self.logdir)
             if self.reload_interval <= 0:
                 self._wake.wait()
@@ -390,7 +390,7 @@ class LogdirDataProvider(DataProvider):
         data = fs.read(path, location.offset, location.offset + location.length)
         try:
             return read_blob_bytes(data, location, info)
-        except Exception as e:  # noqa: BLE001 - the file changed under us, or a bad key
+        except Exception as e:  # the file changed under us, or a bad key
             raise NotFoundError(f"blob not found: {e}") from e
 
 

@@ -43,7 +43,7 @@ class ScalarSeries:
 
     __slots__ = ("_step", "_wall", "_value", "_len", "version")
 
-    def __init__(self, value_dtype: np.dtype = np.dtype(np.float32)) -> None:
+    def __init__(self, value_dtype: type[np.floating] = np.float32) -> None:
         self._step = np.empty(0, dtype=np.int64)
         self._wall = np.empty(0, dtype=np.float64)
         self._value = np.empty(0, dtype=value_dtype)

@@ -36,8 +36,8 @@ with the package; releases the GIL, so files scan in parallel) and the pure-Pyth
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

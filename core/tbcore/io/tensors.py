@@ -137,7 +137,7 @@ def from_numpy(array: np.ndarray | list | float | bytes | str) -> tensor_pb2.Ten
         return proto
     for code, np_dtype in _NUMPY_DTYPES.items():
         if np_dtype == arr.dtype.newbyteorder("<"):
-            proto.dtype = code
+            proto.dtype = code  # type: ignore[assignment]  # stubs type the enum as DataType
             break
     else:
         raise TensorDecodeError(f"cannot encode numpy dtype {arr.dtype} as a TensorProto")

@@ -199,7 +199,7 @@ def _guard(endpoint: Endpoint, name: str, registry: PluginRegistry) -> Endpoint:
             return await run_in_threadpool(endpoint, request)  # type: ignore[arg-type]
         except (PublicError, HTTPException):
             raise
-        except Exception as e:  # noqa: BLE001 - isolate the failing plugin
+        except Exception as e:  # isolate the failing plugin
             logger.exception("dashboard %r route %s failed", name, request.url.path)
             registry.mark_broken(name, f"route {request.url.path} raised {type(e).__name__}: {e}")
             return error_response(500, f"dashboard {name!r} failed: {type(e).__name__}: {e}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 import pluggy
 
@@ -20,7 +21,7 @@ def provider_factories(manager: pluggy.PluginManager) -> dict[str, DataProviderF
     for impl in manager.hook.tbcore_register_data_providers.get_hookimpls():
         source = manager.get_name(impl.plugin)
         try:
-            declared = dict(impl.function() or {})
+            declared = cast("dict[str, DataProviderFactory]", impl.function() or {})
         except Exception as e:  # noqa: BLE001 - a broken package loses its providers only
             logger.error("tbcore_register_data_providers of %s raised %s", source, e)
             continue
