@@ -63,6 +63,14 @@ def core_routes(state: AppState) -> list[BaseRoute]:
         return JSONResponse({"logdir": state.config.logdir})
 
     async def reload(request: Request) -> Response:
+        """Reload now; with ``?wait=1``, answer once done with what changed."""
+        if request.query_params.get("wait") in ("1", "true"):
+            reload_now = getattr(state.provider, "reload", None)
+            if reload_now is None:
+                return error_response(501, "this data provider does not reload")
+            report = await asyncio.to_thread(reload_now)
+            changed = {run: sorted(tags) for run, tags in report.changed.items()}
+            return JSONResponse({"new_runs": report.new_runs, "changed": changed})
         request_reload = getattr(state.provider, "request_reload", None)
         if request_reload is None:
             return error_response(501, "this data provider does not reload")
@@ -92,8 +100,8 @@ def _listing_entry(record: PluginRecord, registry: PluginRegistry) -> dict[str, 
     if plugin is None or record.broken:
         return {
             "enabled": False,
-            "tab_name": record.name,
-            "title": plugin.title or plugin.name if plugin else record.name,
+            "tab_name": (plugin.title or plugin.name) if plugin else record.name,
+            "title": (plugin.title or plugin.name) if plugin else record.name,
             "order": plugin.order if plugin else 10**6,
             "module": None,
             "status": "broken",

@@ -17,6 +17,7 @@ def shell_page(title: str, static_base: str) -> HTMLResponse:
         {
             "imports": {
                 "@tbcore/sdk": f"{static_base}/sdk/index.js",
+                "@tbcore/sdk/": f"{static_base}/sdk/",
                 "uplot": f"{static_base}/vendor/uPlot.esm.js",
             }
         },
@@ -28,6 +29,7 @@ def shell_page(title: str, static_base: str) -> HTMLResponse:
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title>"
+        '<link rel="icon" href="./static/favicon.svg" type="image/svg+xml">'
         '<link rel="stylesheet" href="./static/vendor/uPlot.min.css">'
         '<link rel="stylesheet" href="./static/shell.css">'
         f'<script type="importmap">{import_map}</script>'

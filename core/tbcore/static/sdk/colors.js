@@ -1,0 +1,52 @@
+/**
+ * Run colors: one stable color per run name, the same in every dashboard and every session.
+ * @module
+ */
+
+/**
+ * The palette run colors are drawn from. Every color reads on both the light and the dark
+ * background.
+ * @type {readonly string[]}
+ */
+export const PALETTE = Object.freeze([
+  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+  "#bcbd22", "#17becf", "#3366cc", "#dc3912", "#109618", "#b82e2e", "#0099c6", "#dd4477",
+  "#66aa00", "#e67300", "#8b0707", "#5574a6", "#3b3eac", "#22aa99", "#aaaa11", "#994499",
+]);
+
+/**
+ * 32-bit FNV-1a hash of a string's UTF-16 code units.
+ * @param {string} text
+ * @returns {number} an unsigned 32-bit integer
+ */
+export function hashString(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The color of a run: a palette entry picked by a hash of its name. The shell's run selector
+ * uses this same function, so a run has one color everywhere.
+ * @param {string} name run name
+ * @returns {string} a `#rrggbb` color
+ */
+export function runColor(name) {
+  return PALETTE[hashString(String(name)) % PALETTE.length];
+}
+
+/**
+ * A `#rrggbb` color with an alpha, as `rgba(...)`.
+ * @param {string} hex `#rrggbb`
+ * @param {number} alpha 0..1
+ * @returns {string}
+ */
+export function withAlpha(hex, alpha) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return hex;
+  const [r, g, b] = m.slice(1).map((x) => parseInt(x, 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}

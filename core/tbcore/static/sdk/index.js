@@ -1,0 +1,26 @@
+/**
+ * The tbcore browser SDK, imported by dashboards as `@tbcore/sdk` (the page's import map
+ * points there). Plain ES modules, no build step.
+ * @module
+ */
+
+export { escapeHtml } from "./escape.js";
+export { h, append, clear, setAttributes } from "./dom.js";
+export { runColor, PALETTE, withAlpha } from "./colors.js";
+export {
+  fetchJson,
+  fetchText,
+  fetchBlob,
+  postJson,
+  request,
+  queryString,
+  HttpError,
+  CSRF_HEADER,
+} from "./fetch.js";
+export { groupTags, tagMatcher } from "./tags.js";
+export { renderEmpty, renderLoading, renderError } from "./states.js";
+export { Tooltip } from "./tooltip.js";
+export { CardGrid } from "./card_grid.js";
+export { LineChart, formatNumber } from "./line_chart.js";
+export { createStore } from "./store.js";
+export { createPluginContext } from "./context.js";

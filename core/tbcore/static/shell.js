@@ -1,0 +1,186 @@
+// The tbcore page: header with the dashboard tabs, the shared run selector, settings and live
+// reload. Dashboards are plugins; their modules are loaded on demand (see shell/tabs.js) and
+// get a `ctx` (see sdk/context.js). All URLs are relative to the page, so path prefixes work.
+
+import { createPluginContext, createStore, fetchJson, h, renderError } from "@tbcore/sdk";
+import { startLive } from "./shell/live.js";
+import { mountRunSelector } from "./shell/run_selector.js";
+import { RunsModel } from "./shell/runs_model.js";
+import { applyTheme, createSettingsDialog, createSettingsStore } from "./shell/settings.js";
+import { mountTabs } from "./shell/tabs.js";
+import { readUrlState, writeUrlState } from "./shell/url_state.js";
+
+/** How long a manual reload waits for the server when no live connection reports back. */
+const MANUAL_RELOAD_WAIT_MS = 1000;
+
+/** @param {string} path */
+const dataUrl = (path) => new URL(path, document.baseURI).href;
+
+async function main() {
+  const app = /** @type {HTMLElement} */ (document.getElementById("tbcore-app"));
+  const settings = createSettingsStore();
+  applyTheme(settings);
+
+  const initial = readUrlState();
+  const runs = new RunsModel();
+  runs.setFilter(initial.runFilter);
+  const tagFilter = createStore(initial.tagFilter);
+  const currentTab = createStore(initial.tab);
+  const theme = createStore(settings.get().theme);
+  settings.subscribe((s) => theme.set(s.theme));
+
+  const title = h("h1", { class: "tb-title" }, "tbcore");
+  const nav = h("nav", { class: "tb-tabs", "aria-label": "Dashboards" });
+  const reloadButton = h("button", { type: "button", class: "tb-icon-button", title: "Reload data", "aria-label": "Reload data" }, "↻");
+  const settingsButton = h("button", { type: "button", class: "tb-icon-button", title: "Settings", "aria-label": "Settings" }, "⚙");
+  const status = h("div", { class: "tb-status", role: "status", "aria-live": "polite" });
+  const sidebar = h("aside", { class: "tb-sidebar", "aria-label": "Run selector" });
+  const tagInput = /** @type {HTMLInputElement} */ (
+    h("input", {
+      id: "tb-tag-filter",
+      class: "tb-input",
+      type: "search",
+      placeholder: "Filter tags (regex)",
+      autocomplete: "off",
+      spellcheck: "false",
+      value: tagFilter.get(),
+    })
+  );
+  const toolbar = h(
+    "div",
+    { class: "tb-toolbar", hidden: true },
+    h("label", { class: "tb-visually-hidden", for: "tb-tag-filter" }, "Filter tags (regex)"),
+    tagInput,
+  );
+  const panels = h("div", { class: "tb-panels" });
+  app.replaceChildren(
+    h("header", { class: "tb-header" }, title, nav, h("div", { class: "tb-header-actions" }, status, reloadButton, settingsButton)),
+    h("div", { class: "tb-body" }, sidebar, h("main", { class: "tb-main" }, toolbar, panels)),
+  );
+
+  let environment, listing, runNames;
+  try {
+    [environment, listing, runNames] = await Promise.all([
+      fetchJson(dataUrl("data/environment")),
+      fetchJson(dataUrl("data/plugins_listing")),
+      fetchJson(dataUrl("data/runs")),
+    ]);
+  } catch (err) {
+    renderError(panels, err, "Could not reach the tbcore server");
+    return;
+  }
+  const pageTitle = environment.window_title || environment.experiment_name || "tbcore";
+  title.textContent = pageTitle;
+  document.title = pageTitle;
+  runs.setRuns(runNames);
+  mountRunSelector(sidebar, runs);
+  settingsButton.addEventListener("click", createSettingsDialog(settings, environment));
+
+  // URL <-> view
+  const syncUrl = () => writeUrlState({ tab: currentTab.get(), runFilter: runs.filter.get(), tagFilter: tagFilter.get() });
+  for (const store of [currentTab, runs.filter, tagFilter]) store.subscribe(syncUrl);
+  window.addEventListener("hashchange", () => {
+    const state = readUrlState();
+    if (state.runFilter !== runs.filter.get()) runs.setFilter(state.runFilter);
+    tagFilter.set(state.tagFilter);
+    if (state.tab) currentTab.set(state.tab);
+  });
+  let tagTimer = 0;
+  tagInput.addEventListener("input", () => {
+    clearTimeout(tagTimer);
+    tagTimer = window.setTimeout(() => tagFilter.set(tagInput.value), 150);
+  });
+  tagFilter.subscribe((value) => {
+    if (tagInput.value !== value) tagInput.value = value;
+  });
+
+  // Reload news -> dashboards
+  /** @type {Set<(event: import("./sdk/context.js").UpdateEvent) => void>} */
+  const updateListeners = new Set();
+  /** @param {import("./sdk/context.js").UpdateEvent} event */
+  const emitUpdate = (event) => {
+    for (const fn of [...updateListeners]) {
+      try {
+        fn(event);
+      } catch (err) {
+        console.error("tbcore: an update listener failed", err);
+      }
+    }
+  };
+  const refreshRuns = async () => runs.setRuns(await fetchJson(dataUrl("data/runs")));
+  /**
+   * @param {import("./shell/live.js").ChangePayload} change
+   * @param {boolean} [full]
+   */
+  const applyChange = async (change, full = false) => {
+    const before = new Set(runs.runList.get().map((r) => r.name));
+    const changed = change.changed ?? {};
+    try {
+      if (full || change.new_runs?.length || Object.keys(changed).some((r) => !before.has(r))) await refreshRuns();
+    } catch (err) {
+      console.warn("tbcore: could not refresh the run list:", err);
+    }
+    const newRuns = runs.runList.get().map((r) => r.name).filter((n) => !before.has(n));
+    emitUpdate(full ? { newRuns, changed, full } : { newRuns, changed });
+  };
+  const live = startLive(settings, (change) => applyChange(change));
+  reloadButton.addEventListener("click", async () => {
+    reloadButton.setAttribute("aria-busy", "true");
+    status.textContent = "";
+    try {
+      const answer = await live.reloadNow();
+      if (answer && ("new_runs" in answer || "changed" in answer)) {
+        await applyChange(answer, true);
+      } else if (!live.connected()) {
+        // The server reloads in the background and, without a live connection, cannot tell
+        // us when it is done: give it a moment, then refetch everything.
+        await new Promise((resolve) => setTimeout(resolve, MANUAL_RELOAD_WAIT_MS));
+        await applyChange({}, true);
+      }
+    } catch (err) {
+      status.textContent = `Reload failed: ${/** @type {Error} */ (err).message}`;
+    } finally {
+      reloadButton.removeAttribute("aria-busy");
+    }
+  });
+
+  mountTabs({
+    nav,
+    panels,
+    listing,
+    current: currentTab,
+    makeContext: (tab) =>
+      createPluginContext({
+        pluginName: tab.name,
+        runList: runs.runList,
+        selection: runs.selection,
+        settings,
+        theme,
+        tagFilter: {
+          get: tagFilter.get,
+          set: tagFilter.set,
+          subscribe: (fn) => {
+            tab.usesTagFilter = true;
+            toolbar.hidden = false;
+            return tagFilter.subscribe(fn);
+          },
+        },
+        onUpdate: (fn) => {
+          if (tab.disableReload) return () => {};
+          updateListeners.add(fn);
+          return () => updateListeners.delete(fn);
+        },
+      }),
+    onShow: (tab) => {
+      toolbar.hidden = !tab?.usesTagFilter;
+      app.dataset.tab = tab?.name ?? "";
+    },
+  });
+  app.dataset.ready = "true";
+}
+
+main().catch((err) => {
+  console.error("tbcore: the page failed to start", err);
+  const app = document.getElementById("tbcore-app");
+  if (app) renderError(app, err, "The page failed to start");
+});

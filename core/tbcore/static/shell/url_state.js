@@ -1,0 +1,33 @@
+// The part of the view kept in the URL, so that it can be bookmarked:
+// #tab=scalars&runFilter=...&tagFilter=...  (the query string is read too, the hash wins).
+
+/** @typedef {{tab: string, runFilter: string, tagFilter: string}} UrlState */
+
+const KEYS = /** @type {const} */ (["tab", "runFilter", "tagFilter"]);
+
+/**
+ * The view named by the current URL.
+ * @returns {UrlState}
+ */
+export function readUrlState() {
+  const query = new URLSearchParams(location.search);
+  const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
+  /** @type {UrlState} */
+  const state = { tab: "", runFilter: "", tagFilter: "" };
+  for (const key of KEYS) state[key] = hash.get(key) ?? query.get(key) ?? "";
+  return state;
+}
+
+/**
+ * Put the view in the URL's hash without adding a history entry (and without a
+ * `hashchange` event). Empty values are left out.
+ * @param {UrlState} state
+ */
+export function writeUrlState(state) {
+  const params = new URLSearchParams();
+  for (const key of KEYS) if (state[key]) params.set(key, state[key]);
+  const text = params.toString();
+  const hash = text ? `#${text}` : "";
+  if (hash === location.hash || (!hash && !location.hash)) return;
+  history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
+}

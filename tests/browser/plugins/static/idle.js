@@ -1,0 +1,3 @@
+export function mount(el) {
+  el.textContent = "idle dashboard mounted";
+}
