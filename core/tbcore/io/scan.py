@@ -25,8 +25,12 @@ masked_crc32c(payload)``, little-endian. Rules:
   header (CRC right, length within the limit) whose payload CRC is also right (or whose payload
   is not complete yet, in which case it stops there and waits). When it finds one it reports
   how many bytes it skipped and goes on. If the buffer ends first, ``resync`` is true in the
-  result and ``consumed`` is the last offset a header could still start at; the caller passes
-  ``resync=True`` in the next call so the same damage is not reported twice.
+  result and ``consumed`` is the first offset not yet tried as a header (at most 11 bytes
+  before the end); the caller passes ``resync=True`` in the next call so the same damage is
+  not reported twice. After ``resync=True`` the "skipped N bytes" entry counts from, and is
+  reported at, the start of that buffer (even when N is 0).
+
+The result's arrays are read-only numpy views.
 
 Two implementations give identical results: the C extension ``tbcore.io._recordscan`` (built
 with the package; releases the GIL, so files scan in parallel) and the pure-Python
@@ -37,57 +41,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-DEFAULT_MAX_RECORD_LENGTH = 1 << 30
-"""Longest payload accepted as genuine; a longer length field is treated as damage."""
+from tbcore.io.scan_result import (
+    DEFAULT_MAX_RECORD_LENGTH,
+    KIND_DOUBLE_TENSOR,
+    KIND_FLOAT_TENSOR,
+    KIND_OTHER,
+    KIND_SIMPLE_VALUE,
+    ScanResult,
+)
 
-# Values of the ``v_kind`` column.
-KIND_SIMPLE_VALUE = 0
-"""``Summary.Value.simple_value`` (a float32), decoded into ``v_value``."""
-KIND_FLOAT_TENSOR = 1
-"""A rank-0 DT_FLOAT ``tensor``, decoded into ``v_value``."""
-KIND_DOUBLE_TENSOR = 2
-"""A rank-0 DT_DOUBLE ``tensor``, decoded into ``v_value``."""
-KIND_OTHER = 3
-"""Anything else: the caller parses the ``Value`` at ``v_offset``/``v_length``."""
-
-
-@dataclass
-class ScanResult:
-    """What one scan of a buffer found. Offsets are absolute file offsets
-    (``base_offset`` + position in the buffer).
-
-    Columns are numpy arrays of equal length within each group.
-    """
-
-    consumed: int
-    """Bytes of the buffer fully handled; the next scan starts at ``base_offset + consumed``."""
-    resync: bool
-    """True when the scan ended while looking for a valid header after damage."""
-    tags: list[bytes]
-    """Tag table of this scan; ``v_tag`` indexes it. ``Value.tag``, or ``node_name`` when the
-    tag is empty (old summaries)."""
-    v_record: np.ndarray  # int32: index of the record within this scan (orders v_* and o_*)
-    v_tag: np.ndarray  # int32
-    v_kind: np.ndarray  # uint8, one of KIND_*
-    v_step: np.ndarray  # int64, Event.step
-    v_wall_time: np.ndarray  # float64, Event.wall_time
-    v_value: np.ndarray  # float64, the decoded scalar (0.0 for KIND_OTHER)
-    v_offset: np.ndarray  # int64, offset of the Value message bytes
-    v_length: np.ndarray  # int32, length of the Value message bytes
-    v_meta_offset: np.ndarray  # int64, offset of its SummaryMetadata bytes, -1 if none
-    v_meta_length: np.ndarray  # int32, length of the SummaryMetadata bytes (0 if none)
-    o_record: np.ndarray  # int32: index of the record within this scan
-    o_offset: np.ndarray  # int64, offset of the Event payload
-    o_length: np.ndarray  # int64, length of the Event payload
-    damage: list[tuple[int, str]] = field(default_factory=list)
-    """``(offset, message)`` for every problem met, in file order."""
-    records: int = 0
-    """Number of valid records scanned (summary and other events)."""
-
+__all__ = [
+    "DEFAULT_MAX_RECORD_LENGTH",
+    "IMPLEMENTATION",
+    "KIND_DOUBLE_TENSOR",
+    "KIND_FLOAT_TENSOR",
+    "KIND_OTHER",
+    "KIND_SIMPLE_VALUE",
+    "ScanResult",
+    "scan",
+]
 
 ScanFunction = Callable[[bytes | bytearray | memoryview, int, bool, int], ScanResult]
 
