@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import numpy as np
+import orjson
 from starlette.responses import Response
 
 _NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
@@ -50,6 +51,28 @@ class JSONResponse(Response):
     def render(self, content: Any) -> bytes:
         """Encode ``content`` as UTF-8 JSON."""
         return dumps(content).encode("utf-8")
+
+
+class FiniteJSONResponse(Response):
+    """A fast JSON response (orjson) for large payloads whose floats are all finite.
+
+    The caller must already have replaced non-finite floats (see :func:`finite_floats`):
+    orjson would silently write them as ``null``.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Encode ``content`` with orjson."""
+        return orjson.dumps(content)
+
+
+def finite_floats(values: np.ndarray) -> list[float | str]:
+    """``values`` as a list of floats, with NaN and ±inf as TensorBoard's strings."""
+    out: list[float | str] = values.astype(np.float64).tolist()
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        out[i] = _float(out[i])  # type: ignore[arg-type]
+    return out
 
 
 def error_response(status: int, message: str) -> JSONResponse:

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from tbcore.errors import InvalidArgumentError
 from tbcore.plugin import Plugin
-from tbcore.server.responses import JSONResponse
+from tbcore.server.responses import FiniteJSONResponse, JSONResponse
 from tbcore_scalars import queries
 from tbcore_scalars.metadata import PLUGIN_NAME
 
@@ -51,7 +51,7 @@ class ScalarsPlugin(Plugin):
             return Response(queries.rows_csv(cols), media_type="text/csv")
         if fmt not in ("", "json"):
             raise InvalidArgumentError(f"format must be csv or json, got {fmt!r}")
-        return JSONResponse(queries.rows(cols))
+        return FiniteJSONResponse(queries.rows(cols))
 
     async def scalars_multirun(self, request: Request) -> Response:
         """Form fields ``tag`` (once) and ``runs`` (repeated): ``{run: rows}``."""
@@ -60,13 +60,13 @@ class ScalarsPlugin(Plugin):
         if len(tags) != 1:
             raise InvalidArgumentError("tag must be specified exactly once")
         data = queries.read_series(self.provider, form.get("runs", []), tags[0])
-        return JSONResponse({run: queries.rows(cols) for run, cols in data.items()})
+        return FiniteJSONResponse({run: queries.rows(cols) for run, cols in data.items()})
 
     def series(self, request: Request) -> Response:
         """All requested runs (``run``, repeated; none = all) of ``tag`` as columns."""
         q = request.query_params
         runs = q.getlist("run") or None
-        return JSONResponse(
+        return FiniteJSONResponse(
             queries.columnar(
                 self.provider,
                 runs,

@@ -16,9 +16,9 @@ import numpy as np
 from tbcore.data.downsample import viewport_indices
 from tbcore.data.provider import DataProvider, RunTagFilter, ScalarColumns
 from tbcore.errors import InvalidArgumentError, NotFoundError
+from tbcore.server.responses import finite_floats
 from tbcore_scalars.metadata import PLUGIN_NAME
 
-_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 X_AXES = ("step", "wall_time")
 
 
@@ -54,18 +54,9 @@ def read_series(
     return {run: tags[tag] for run, tags in data.items() if tag in tags}
 
 
-def rows(cols: ScalarColumns) -> list[list[float | int | str]]:
-    """``[[wall_time, step, value], ...]`` with non-finite values as strings."""
-    values = _values(cols.value)
-    return [list(r) for r in zip(cols.wall_time.tolist(), cols.step.tolist(), values)]
-
-
-def _values(value: np.ndarray) -> list[float | str]:
-    out: list[float | str] = value.astype(np.float64).tolist()
-    bad = np.flatnonzero(~np.isfinite(value))
-    for i in bad.tolist():
-        out[i] = _NON_FINITE[repr(out[i])]
-    return out
+def rows(cols: ScalarColumns) -> list[tuple[float | str, int, float | str]]:
+    """``[(wall_time, step, value), ...]`` (JSON arrays) with non-finite values as strings."""
+    return list(zip(finite_floats(cols.wall_time), cols.step.tolist(), finite_floats(cols.value)))
 
 
 def single_series(provider: DataProvider, run: str, tag: str, samples: int | None) -> ScalarColumns:
@@ -120,8 +111,8 @@ def columnar(
             step, wall, value = cols.step, cols.wall_time, cols.value
         out[run] = {
             "step": step.tolist(),
-            "wall_time": wall.tolist(),
-            "value": _values(value),
+            "wall_time": finite_floats(wall),
+            "value": finite_floats(value),
             "total": len(cols),
         }
     return out
