@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -60,7 +61,9 @@ class ScalarsPlugin(Plugin):
         if len(tags) != 1:
             raise InvalidArgumentError("tag must be specified exactly once")
         data = queries.read_series(self.provider, form.get("runs", []), tags[0])
-        return FiniteJSONResponse({run: queries.rows(cols) for run, cols in data.items()})
+        # Encoded run by run: the rows of one run at a time exist as Python objects.
+        parts = [orjson.dumps(run) + b":" + orjson.dumps(queries.rows(cols)) for run, cols in data.items()]
+        return Response(b"{" + b",".join(parts) + b"}", media_type="application/json")
 
     def series(self, request: Request) -> Response:
         """All requested runs (``run``, repeated; none = all) of ``tag`` as columns."""
