@@ -145,6 +145,7 @@ def test_run_colors_are_the_same_everywhere(page: Any, server: Server) -> None:
         "rows => rows.map(r => [r.dataset.run, r.querySelector('.tb-swatch').style.background])"
     )
     assert sorted(sidebar) == sorted(table)
+    assert len({color for _, color in sidebar}) == len(sidebar)  # no two runs share a color
     expected = page.evaluate(
         """async (names) => {
             const sdk = await import("@tbcore/sdk");

@@ -28,14 +28,44 @@ export function hashString(text) {
   return hash >>> 0;
 }
 
+/** @type {Map<string, string>} */
+const assigned = new Map();
+
 /**
- * The color of a run: a palette entry picked by a hash of its name. The shell's run selector
- * uses this same function, so a run has one color everywhere.
+ * Give the runs of the experiment their colors. Each run starts at the palette entry its
+ * name hashes to and moves on to the next free one, so up to `PALETTE.length` runs never share
+ * a color. Runs are taken in the given order (the server's: by start time) and keep the color
+ * they were given, so a run that appears later never recolors the others. The shell calls this
+ * whenever the run list changes.
+ * @param {Iterable<string>} names
+ */
+export function assignRunColors(names) {
+  const used = new Set(assigned.values());
+  for (const name of names) {
+    if (assigned.has(name)) continue;
+    const start = hashString(String(name)) % PALETTE.length;
+    let color = PALETTE[start];
+    for (let i = 0; i < PALETTE.length; i++) {
+      const candidate = PALETTE[(start + i) % PALETTE.length];
+      if (!used.has(candidate)) {
+        color = candidate;
+        break;
+      }
+    }
+    assigned.set(name, color);
+    used.add(color);
+  }
+}
+
+/**
+ * The color of a run: the one {@link assignRunColors} gave it, or else the palette entry its
+ * name hashes to. The shell's run selector uses this same function, so a run has one color
+ * everywhere.
  * @param {string} name run name
  * @returns {string} a `#rrggbb` color
  */
 export function runColor(name) {
-  return PALETTE[hashString(String(name)) % PALETTE.length];
+  return assigned.get(name) ?? PALETTE[hashString(String(name)) % PALETTE.length];
 }
 
 /**

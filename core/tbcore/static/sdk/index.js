@@ -6,7 +6,7 @@
 
 export { escapeHtml } from "./escape.js";
 export { h, append, clear, setAttributes } from "./dom.js";
-export { runColor, PALETTE, withAlpha } from "./colors.js";
+export { runColor, assignRunColors, PALETTE, withAlpha } from "./colors.js";
 export {
   fetchJson,
   fetchText,

@@ -1,7 +1,7 @@
 // Which runs exist, which are checked, and which the run filter lets through. Dashboards see
 // the runs that are both checked and matched by the filter. New runs start checked.
 
-import { createStore, tagMatcher } from "@tbcore/sdk";
+import { assignRunColors, createStore, tagMatcher } from "@tbcore/sdk";
 
 /**
  * @param {string[]} a
@@ -30,6 +30,7 @@ export class RunsModel {
     if (sameList(current.map((r) => r.name), names)) return;
     const known = new Set(names);
     for (const name of this.unchecked) if (!known.has(name)) this.unchecked.delete(name);
+    assignRunColors(names); // before anyone renders the new list
     this.runList.set(names.map((name) => ({ name })));
     this._recompute();
   }
