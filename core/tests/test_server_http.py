@@ -45,8 +45,19 @@ def server(logdir: Path, plugin_env: dict[str, str]) -> Iterator[Server]:
     s.stop()
 
 
+def _eventually(check, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``check()`` becomes true within ``timeout`` seconds (the first load is async)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_runs_sorted_by_start_time(server: Server) -> None:
-    assert server.json("/data/runs") == ["early", "late"]
+    # A run is listed as soon as its file is found, and sorted by start time once read.
+    assert _eventually(lambda: server.json("/data/runs") == ["early", "late"])
     assert server.json("/experiment/abc/data/runs") == ["early", "late"]
 
 
@@ -176,7 +187,7 @@ def test_live_updates_announce_new_data(server: Server, logdir: Path) -> None:
 def test_path_prefix(logdir: Path, plugin_env: dict[str, str]) -> None:
     s = start_server(["--logdir", str(logdir), "--path-prefix", "/tb"], plugin_env, prefix="/tb")
     try:
-        assert s.json("/data/runs") == ["early", "late"]
+        assert _eventually(lambda: s.json("/data/runs") == ["early", "late"])
         status, _, body = s.request("GET", "/")
         assert status == 200 and b"/tb/static/sdk/index.js" in body
         assert s.request("POST", "/data/plugin/good/query")[0] == 200

@@ -59,6 +59,9 @@ class _Http:
         return json.loads(data)
 
 
+EXPECTED_RUNS = 6  # run_a, run_b and the four add_scalars sub-runs
+
+
 def _start(cmd: list[str], port: int) -> _Http:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -68,7 +71,7 @@ def _start(cmd: list[str], port: int) -> _Http:
         assert process.poll() is None, f"{cmd[0]} exited"
         try:
             status, body = server.call("GET", "/data/plugin/scalars/tags")
-            if status == 200 and json.loads(body):
+            if status == 200 and len(json.loads(body)) == EXPECTED_RUNS:
                 return server
         except OSError:
             pass
