@@ -30,14 +30,15 @@ def tags_index(provider: DataProvider) -> dict[str, dict[str, dict[str, str]]]:
     listing = provider.list_scalars(plugin_name=PLUGIN_NAME)
     return {
         run: {
-            tag: {"displayName": ts.display_name, "description": _safe_html(ts.description)}
+            tag: {"displayName": ts.display_name, "description": safe_html(ts.description)}
             for tag, ts in tags.items()
         }
         for run, tags in listing.items()
     }
 
 
-def _safe_html(text: str) -> str:
+def safe_html(text: str) -> str:
+    """A description as HTML: escaped text in a paragraph ("" when empty)."""
     return f"<p>{html.escape(text)}</p>" if text else ""
 
 

@@ -19,6 +19,7 @@ import pytest
 
 WRITE_WITH_TORCH = """
 import math, sys
+import numpy as np
 from torch.utils.tensorboard import SummaryWriter
 for run, scale in (("run_a", 1.0), ("run_b", 2.0)):
     w = SummaryWriter(f"{sys.argv[1]}/{run}")
@@ -29,6 +30,12 @@ for run, scale in (("run_a", 1.0), ("run_b", 2.0)):
     w.add_scalar("weird", float("nan"), 300)
     w.add_scalar("weird", float("inf"), 301)
     w.add_scalar("weird", float("-inf"), 302)
+    rng = np.random.default_rng(int(scale))
+    for step in range(3):
+        labels = rng.integers(0, 2, 100)
+        w.add_pr_curve("pr/classifier", labels, np.clip(labels * 0.4 + rng.random(100) * 0.6, 0, 1), step)
+    w.add_custom_scalars({"Losses": {"all": ["Multiline", ["loss", "acc/.*"]],
+                                     "band": ["Margin", ["acc/top1", "loss", "loss"]]}})
     w.close()
 """
 
@@ -97,12 +104,12 @@ def servers(logdir: Path) -> Iterator[tuple[_Http, _Http]]:
     tb_port, our_port = _free_port(), _free_port()
     tb = _start(
         [tensorboard, "--logdir", str(logdir), "--port", str(tb_port), "--host", "127.0.0.1",
-         "--load_fast=false", "--samples_per_plugin", "scalars=100000"],
+         "--load_fast=false", "--samples_per_plugin", "scalars=100000,pr_curves=100000"],
         tb_port,
     )
     ours = _start(
         [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(our_port),
-         "--plugins", "scalars"],
+         "--plugins", "scalars,custom_scalars,pr_curves"],
         our_port,
     )
     yield tb, ours
@@ -177,3 +184,31 @@ def test_series_route_columns_and_viewport(servers: tuple[_Http, _Http]) -> None
     assert isinstance(thin, dict)
     steps = thin["run_a"]["step"]
     assert 0 in steps and 299 in steps and len(steps) <= 44
+
+
+def test_custom_scalars_layout_and_regex_route_match(servers: tuple[_Http, _Http]) -> None:
+    tb, ours = servers
+    layout = tb.json("GET", "/data/plugin/custom_scalars/layout")
+    assert ours.json("GET", "/data/plugin/custom_scalars/layout") == layout
+    assert layout["category"][0]["title"] == "Losses"  # type: ignore[index]
+    for run in ("run_a", "run_b"):
+        for regex in ("acc/.*", "loss", "(", ""):
+            query = urllib.parse.urlencode({"run": run, "tag": regex})
+            expected = tb.json("GET", f"/data/plugin/custom_scalars/scalars?{query}")
+            assert ours.json("GET", f"/data/plugin/custom_scalars/scalars?{query}") == expected
+    query = urllib.parse.urlencode({"run": "run_a", "tag": "loss", "format": "csv"})
+    assert ours.call("GET", f"/data/plugin/custom_scalars/download_data?{query}") == tb.call(
+        "GET", f"/data/plugin/custom_scalars/download_data?{query}"
+    )
+
+
+def test_pr_curves_match(servers: tuple[_Http, _Http]) -> None:
+    tb, ours = servers
+    tags = tb.json("GET", "/data/plugin/pr_curves/tags")
+    assert ours.json("GET", "/data/plugin/pr_curves/tags") == tags
+    query = urllib.parse.urlencode({"run": ["run_a", "run_b"], "tag": "pr/classifier"}, doseq=True)
+    expected = tb.json("GET", f"/data/plugin/pr_curves/pr_curves?{query}")
+    got = ours.json("GET", f"/data/plugin/pr_curves/pr_curves?{query}")
+    assert got == expected
+    assert [len(v) for v in got.values()] == [3, 3]  # type: ignore[union-attr]
+    assert ours.call("GET", "/data/plugin/pr_curves/pr_curves?tag=pr/classifier")[0] == 400

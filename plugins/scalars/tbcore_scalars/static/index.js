@@ -13,6 +13,7 @@ import {
   renderLoading,
   tagMatcher,
 } from "@tbcore/sdk";
+import { numbers } from "./series.js";
 
 /**
  * TensorBoard's smoothing: an exponential moving average, debiased so the start of the
@@ -46,18 +47,6 @@ export function smooth(values, weight) {
     last = last * weight + (1 - weight) * v;
     debias = debias * weight + (1 - weight);
     out[i] = last / debias;
-  }
-  return out;
-}
-
-const NON_FINITE = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
-
-/** @param {(number|string)[]} values */
-function numbers(values) {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out[i] = typeof v === "string" ? NON_FINITE[v] ?? NaN : v;
   }
   return out;
 }

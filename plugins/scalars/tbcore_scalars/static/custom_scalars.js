@@ -1,0 +1,109 @@
+/**
+ * The custom-scalars dashboard: the charts of the layout the runs wrote, each chart drawing
+ * every tag matching its regexes (multiline) or a value with its lower/upper bounds (margin),
+ * for every selected run.
+ * @module
+ */
+
+import { LineChart, h, renderEmpty, renderError, renderLoading } from "@tbcore/sdk";
+import { numbers } from "./series.js";
+
+/**
+ * @param {HTMLElement} el
+ * @param {import("@tbcore/sdk/context.js").PluginContext} ctx
+ */
+export function mount(el, ctx) {
+  const style = h("link", { rel: "stylesheet", href: ctx.url("static/style.css") });
+  const body = h("div", { class: "tb-card-grid" });
+  el.replaceChildren(style, body);
+  /** @type {{chart: LineChart, spec: any}[]} */
+  let charts = [];
+
+  async function render() {
+    renderLoading(body);
+    let layout;
+    try {
+      layout = await ctx.fetchJson("layout");
+    } catch (error) {
+      renderError(body, error);
+      return;
+    }
+    for (const { chart } of charts) chart.destroy();
+    charts = [];
+    const categories = layout.category || [];
+    if (!categories.length) {
+      renderEmpty(body, "No custom scalar layout was written.");
+      return;
+    }
+    body.replaceChildren(
+      ...categories.map((category) => {
+        const cards = (category.chart || []).map((spec) => {
+          const chartEl = h("div", { class: "scalars-chart" });
+          const card = h("div", { class: "tb-card" }, h("h3", { class: "tb-card-title" }, spec.title || ""), chartEl);
+          charts.push({ chart: new LineChart(chartEl, { xLabel: "step" }), spec });
+          return card;
+        });
+        return h(
+          "details",
+          { class: "tb-card-grid-group", open: !category.closed },
+          h("summary", {}, category.title || "(untitled)"),
+          h("div", { class: "tb-card-grid-cards" }, ...cards),
+        );
+      }),
+    );
+    await refresh();
+  }
+
+  async function refresh() {
+    const runs = ctx.runs.selected();
+    await Promise.all(charts.map(({ chart, spec }) => draw(chart, spec, runs)));
+  }
+
+  /** @param {LineChart} chart @param {any} spec @param {string[]} runs */
+  async function draw(chart, spec, runs) {
+    const series = [];
+    try {
+      if (spec.multiline) {
+        for (const run of runs) {
+          for (const regex of spec.multiline.tag || []) {
+            const res = await ctx.fetchJson("scalars", { run, tag: regex });
+            for (const [tag, rows] of Object.entries(res.tag_to_events || {})) {
+              series.push(seriesOf(`${run}: ${tag}`, ctx.runs.colorOf(run), rows));
+            }
+          }
+        }
+      } else if (spec.margin) {
+        for (const run of runs) {
+          for (const item of spec.margin.series || []) {
+            const color = ctx.runs.colorOf(run);
+            for (const [tag, dash] of [[item.value, undefined], [item.lower, [4, 4]], [item.upper, [4, 4]]]) {
+              const res = await ctx.fetchJson("scalars", { run, tag: `^${escapeRegex(tag)}$` });
+              const rows = (res.tag_to_events || {})[tag];
+              if (rows) series.push({ ...seriesOf(`${run}: ${tag}`, color, rows), dash, width: dash ? 1 : 1.75 });
+            }
+          }
+        }
+      }
+      chart.setSeries(series);
+    } catch (error) {
+      renderError(chart.el, error);
+    }
+  }
+
+  const unsubscribe = [ctx.runs.subscribe(() => refresh()), ctx.onUpdate(() => refresh())];
+  render();
+  return () => {
+    for (const off of unsubscribe) off();
+    for (const { chart } of charts) chart.destroy();
+  };
+}
+
+/** @param {string} name @param {string} color @param {[number, number, number|string][]} rows */
+function seriesOf(name, color, rows) {
+  return { name, color, x: rows.map((r) => r[1]), y: numbers(rows.map((r) => r[2])) };
+}
+
+/** @param {string} text */
+function escapeRegex(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
