@@ -100,7 +100,9 @@ export function mount(el, ctx) {
     const downloads = h("div", { class: "scalars-downloads" });
     card.replaceChildren(chartEl, downloads);
     const chart = new LineChart(chartEl, { xLabel: state.xAxis, logY: state.logY, xTime: state.xAxis === "wall" });
-    const entry = { chart, chartEl, downloads, data: /** @type {Record<string, any>} */ ({}), controller: /** @type {AbortController|null} */ (null) };
+    // The chart is reachable from the card, for tests and tools: `card.__chart.data()`.
+    Object.assign(card, { __chart: chart });
+    const entry = { card, chart, chartEl, downloads, data: /** @type {Record<string, any>} */ ({}), controller: /** @type {AbortController|null} */ (null) };
     charts.set(tag, entry);
     load(tag);
     return () => {
@@ -150,6 +152,7 @@ export function mount(el, ctx) {
     }
     entry.chart.setSeries(series);
     entry.downloads.replaceChildren(...links);
+    entry.card.dataset.loaded = "true";
   }
 
   /** @param {{step: number[], wall_time: number[]}} cols */
@@ -169,6 +172,7 @@ export function mount(el, ctx) {
       entry.chart.destroy();
       const chart = new LineChart(entry.chartEl, { xLabel: state.xAxis === "relative" ? "hours" : state.xAxis, logY: state.logY, xTime: state.xAxis === "wall" });
       entry.chart = chart;
+      Object.assign(entry.card, { __chart: chart });
       draw(tag);
     }
   }
