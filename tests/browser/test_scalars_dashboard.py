@@ -95,3 +95,39 @@ def test_live_append_shows_the_new_point(page: Any, tmp_path: Path) -> None:
     finally:
         page.goto("about:blank")  # close the live connection before the server goes
         server.stop()
+
+
+def test_grouping_draws_mean_and_band(page: Any, server: Server) -> None:
+    open_app(page, server.url + "#tab=scalars")
+    chart_data(page, "loss/train")
+    page.locator('input[aria-label="Group runs by removing this regex from run names"]').fill("^(train|eval)/")
+    page.wait_for_function(
+        """() => document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body')
+            .__chart.data().some((s) => s.name === "lr_0.1 (mean of 2)")"""
+    )
+    series = {s["name"]: s for s in chart_data(page, "loss/train")}
+    mean, lower, upper = (series[f"lr_0.1 ({k})"] for k in ("mean of 2", "lower", "upper"))
+    assert "train/lr_0.1" not in series  # individual runs hidden unless asked for
+    assert mean["x"][0] == 0 and all(lo <= m <= up for lo, m, up in zip(lower["y"], mean["y"], upper["y"]))
+    assert any(up - lo > 0.01 for lo, up in zip(lower["y"], upper["y"]))  # the two runs differ
+    card = page.locator('.tb-card[data-key="loss/train"] .tb-card-body')
+    assert card.evaluate("el => el.__chart.plot.bands.length") >= 2  # filled between lower and upper
+    screenshot(page, "scalars_grouped")
+    page.locator('select[aria-label="Group band"]').select_option("std")
+    page.locator('input[aria-label="Show the runs of each group"]').check()
+    page.wait_for_function(
+        """() => document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body')
+            .__chart.data().some((s) => s.name === "train/lr_0.1")"""
+    )
+
+
+def test_ignore_outliers_fixes_the_y_range(page: Any, server: Server) -> None:
+    open_app(page, server.url + "#tab=scalars")
+    chart_data(page, "loss/train")
+    page.locator('input[aria-label="Ignore outliers"]').check()
+    card = page.locator('.tb-card[data-key="loss/train"] .tb-card-body')
+    page.wait_for_function(
+        """() => !!document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body').__chart.options.yRange"""
+    )
+    low, high = card.evaluate("el => el.__chart.options.yRange")
+    assert low < high

@@ -24,6 +24,8 @@ import { alignSeries, cleanSeries, nearestIndex } from "./_align.js";
  * @property {number[]} [dash] canvas dash pattern, e.g. `[4, 4]`
  * @property {number} [width] line width in CSS pixels (default 1.5)
  * @property {number} [alpha] line opacity 0..1 (default 1)
+ * @property {number} [fillTo] index (in the array given to `setSeries`) of another series: the
+ *   area between the two is filled with this series' color, faintly (for min–max or ±std bands)
  */
 
 /**
@@ -41,6 +43,7 @@ import { alignSeries, cleanSeries, nearestIndex } from "./_align.js";
  * @property {boolean} [logX]
  * @property {boolean} [logY]
  * @property {boolean} [xTime] x values are Unix times in seconds: label the axis with dates
+ * @property {[number, number]} [yRange] fixed y range (e.g. to ignore outliers); default: fit the data
  * @property {number} [height] plot height in CSS pixels (default 240); the width follows the container
  * @property {boolean} [tooltip] show the built-in tooltip (default true)
  * @property {(info: {x: number, points: CursorPoint[]} | null) => void} [onCursor] called as
@@ -75,6 +78,8 @@ export class LineChart {
     this.plot = null;
     this.structure = "";
     this.tooltip = this.options.tooltip ? new Tooltip() : null;
+    /** Whether the user zoomed in (drag); live updates then keep the zoom. */
+    this.zoomed = false;
     this.root = h("div", { class: "tb-line-chart" });
     el.replaceChildren(this.root);
     el.dataset.series = "0";
@@ -103,6 +108,15 @@ export class LineChart {
     this.logX = x;
     this.logY = y;
     this.setSeries(this.series);
+  }
+
+  /**
+   * Fix the y range (e.g. to ignore outliers), or fit the data again with `undefined`.
+   * @param {[number, number] | undefined} range
+   */
+  setYRange(range) {
+    this.options.yRange = range;
+    this._draw(true);
   }
 
   /**
@@ -136,14 +150,18 @@ export class LineChart {
     const structure = JSON.stringify([
       this.logX,
       this.logY,
-      this.series.map((s) => [s.name, s.color, s.dash, s.width, s.alpha]),
+      this.series.map((s) => [s.name, s.color, s.dash, s.width, s.alpha, s.fillTo]),
+      this.options.yRange,
     ]);
     if (this.plot && !rebuild && structure === this.structure) {
-      this.plot.setData(/** @type {any} */ (data));
+      this.plot.setData(/** @type {any} */ (data), !this.zoomed);
     } else {
       this.plot?.destroy();
       this.structure = structure;
+      this.zoomed = false;
       this.plot = new uPlot(this._options(), /** @type {any} */ (data), this.root);
+      // uPlot resets the zoom on double-click; from then on, new data rescales again.
+      this.plot.over.addEventListener("dblclick", () => (this.zoomed = false));
     }
     this.el.dataset.series = String(this.series.length);
     this.el.dataset.points = String(this.series.reduce((n, s) => n + s.clean.x.length, 0));
@@ -175,8 +193,14 @@ export class LineChart {
       focus: { alpha: 0.35 },
       scales: {
         x: { time: !!this.options.xTime, distr: this.logX ? 3 : 1 },
-        y: { distr: this.logY ? 3 : 1 },
+        y: {
+          distr: this.logY ? 3 : 1,
+          ...(this.options.yRange ? { range: () => /** @type {[number, number]} */ (this.options.yRange) } : {}),
+        },
       },
+      bands: this.series.flatMap((s, i) =>
+        s.fillTo != null ? [{ series: /** @type {[number, number]} */ ([i + 1, s.fillTo + 1]), fill: withAlpha(s.color, 0.15) }] : [],
+      ),
       axes: [axis(this.options.xLabel), axis(this.options.yLabel)],
       series: [
         {},
@@ -192,6 +216,7 @@ export class LineChart {
       hooks: {
         draw: [(u) => this._drawMarkers(u)],
         setCursor: [(u) => this._onCursor(u)],
+        setSelect: [(u) => (this.zoomed = this.zoomed || u.select.width > 0)],
       },
     };
   }
@@ -246,6 +271,9 @@ export class LineChart {
       const i = nearestIndex(s.clean.x, x);
       if (i >= 0) points.push({ name: s.name, color: s.color, x: s.clean.x[i], y: s.clean.raw[i] });
     }
+    // Nearest line first: sort by distance to the cursor's y.
+    const y = u.posToVal(top, "y");
+    points.sort((a, b) => Math.abs(+a.y - y) - Math.abs(+b.y - y) || (Number.isFinite(+a.y) ? -1 : 1));
     this.options.onCursor?.({ x, points });
     if (!this.tooltip) return;
     if (points.length === 0) {

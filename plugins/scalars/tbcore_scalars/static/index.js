@@ -56,7 +56,17 @@ export function smooth(values, weight) {
  * @param {import("@tbcore/sdk/context.js").PluginContext} ctx
  */
 export function mount(el, ctx) {
-  const state = { smoothing: 0.6, xAxis: "step", logY: false, tags: /** @type {Record<string, Record<string, unknown>>} */ ({}) };
+  const state = {
+    smoothing: 0.6,
+    xAxis: "step",
+    logY: false,
+    logX: false,
+    ignoreOutliers: false,
+    groupPattern: "",
+    band: "minmax",
+    showRuns: false,
+    tags: /** @type {Record<string, Record<string, unknown>>} */ ({}),
+  };
   const charts = new Map();
 
   const smoothing = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: String(state.smoothing), "aria-label": "Smoothing" });
@@ -69,12 +79,30 @@ export function mount(el, ctx) {
     h("option", { value: "wall" }, "Wall time"),
   );
   const logY = h("input", { type: "checkbox", "aria-label": "Logarithmic y axis" });
+  const logX = h("input", { type: "checkbox", "aria-label": "Logarithmic x axis" });
+  const outliers = h("input", { type: "checkbox", "aria-label": "Ignore outliers" });
+  const groupInput = h("input", {
+    type: "search",
+    class: "scalars-group",
+    placeholder: "Group runs: regex to remove, e.g. seed_\\d+",
+    "aria-label": "Group runs by removing this regex from run names",
+  });
+  const band = h(
+    "select",
+    { "aria-label": "Group band" },
+    h("option", { value: "minmax" }, "min–max"),
+    h("option", { value: "std" }, "±1 std"),
+  );
+  const showRuns = h("input", { type: "checkbox", "aria-label": "Show the runs of each group" });
   const toolbar = h(
     "div",
     { class: "scalars-toolbar" },
     h("label", {}, "Smoothing ", smoothing, smoothingValue),
     h("label", {}, "X axis ", xAxis),
-    h("label", {}, logY, " Log scale"),
+    h("label", {}, logY, " Log y"),
+    h("label", {}, logX, " Log x"),
+    h("label", {}, outliers, " Ignore outliers"),
+    h("span", { class: "scalars-grouping" }, groupInput, h("label", {}, "Band ", band), h("label", {}, showRuns, " Runs")),
   );
   const message = h("div", { class: "scalars-message" });
   const gridEl = h("div", { class: "scalars-grid" });
@@ -99,7 +127,7 @@ export function mount(el, ctx) {
     const chartEl = h("div", { class: "scalars-chart" });
     const downloads = h("div", { class: "scalars-downloads" });
     card.replaceChildren(chartEl, downloads);
-    const chart = new LineChart(chartEl, { xLabel: state.xAxis, logY: state.logY, xTime: state.xAxis === "wall" });
+    const chart = new LineChart(chartEl, { xLabel: state.xAxis, logY: state.logY, logX: state.logX, xTime: state.xAxis === "wall" });
     // The chart is reachable from the card, for tests and tools: `card.__chart.data()`.
     Object.assign(card, { __chart: chart });
     const entry = { card, chart, chartEl, downloads, data: /** @type {Record<string, any>} */ ({}), controller: /** @type {AbortController|null} */ (null) };
@@ -136,23 +164,109 @@ export function mount(el, ctx) {
   function draw(tag) {
     const entry = charts.get(tag);
     if (!entry) return;
-    const series = [];
+    const grouping = groupMatcher();
+    const series = grouping ? groupSeries(entry.data, grouping) : [];
     const links = [];
     for (const [run, cols] of Object.entries(entry.data)) {
       const color = ctx.runs.colorOf(run);
       const x = xValues(cols);
       const raw = numbers(cols.value);
-      if (state.smoothing > 0) series.push({ name: `${run} (raw)`, color, x, y: raw, alpha: 0.25, width: 1 });
-      series.push({ name: run, color, x, y: smooth(raw, state.smoothing), width: 1.75 });
+      if (!grouping || state.showRuns) {
+        const faint = grouping ? { alpha: 0.35, width: 1 } : { width: 1.75 };
+        if (state.smoothing > 0 && !grouping) series.push({ name: `${run} (raw)`, color, x, y: raw, alpha: 0.25, width: 1 });
+        series.push({ name: run, color, x, y: smooth(raw, state.smoothing), ...faint });
+      }
       links.push(
         h("span", { class: "scalars-download" }, h("span", { class: "scalars-swatch", style: `background:${color}` }), run + " ",
           h("a", { href: ctx.url("scalars", { run, tag, format: "csv" }), download: `${run}_${tag}.csv` }, "CSV"), " ",
           h("a", { href: ctx.url("scalars", { run, tag, format: "json" }), download: `${run}_${tag}.json` }, "JSON")),
       );
     }
+    const range = state.ignoreOutliers ? robustRange(series) : undefined;
+    if (String(range) !== String(entry.chart.options.yRange)) entry.chart.setYRange(range);
     entry.chart.setSeries(series);
     entry.downloads.replaceChildren(...links);
     entry.card.dataset.loaded = "true";
+  }
+
+  /** The grouping regex, or null when runs are drawn one by one (or it is invalid). */
+  function groupMatcher() {
+    if (!state.groupPattern) return null;
+    try {
+      groupInput.classList.remove("invalid");
+      return new RegExp(state.groupPattern, "g");
+    } catch {
+      groupInput.classList.add("invalid");
+      return null;
+    }
+  }
+
+  /**
+   * One mean line per group of runs (runs whose names are equal once the regex is removed),
+   * with a band: min–max, or ±1 standard deviation, of the runs' values at each step.
+   * @param {Record<string, any>} data @param {RegExp} regex
+   */
+  function groupSeries(data, regex) {
+    /** @type {Map<string, string[]>} */
+    const groups = new Map();
+    for (const run of Object.keys(data)) {
+      const key = run.replace(regex, "") || run;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)?.push(run);
+    }
+    const out = [];
+    for (const [key, runs] of groups) {
+      // Runs are resampled (linearly) onto the union of their steps, each within its own
+      // range, so runs logged at different steps still average smoothly.
+      const curves = runs.map((run) => finitePoints(data[run]));
+      const union = [...new Set(curves.flatMap((c) => c.steps))].sort((a, b) => a - b);
+      /** @type {Map<number, {xs: number[], ys: number[]}>} */
+      const byStep = new Map(union.map((step) => [step, { xs: [], ys: [] }]));
+      for (const curve of curves) {
+        let j = 0;
+        for (const step of union) {
+          if (step < curve.steps[0] || step > curve.steps[curve.steps.length - 1]) continue;
+          while (curve.steps[j + 1] !== undefined && curve.steps[j + 1] <= step) j++;
+          const next = Math.min(j + 1, curve.steps.length - 1);
+          const span = curve.steps[next] - curve.steps[j];
+          const t = span > 0 ? (step - curve.steps[j]) / span : 0;
+          const at = byStep.get(step);
+          at?.xs.push(curve.xs[j] + t * (curve.xs[next] - curve.xs[j]));
+          at?.ys.push(curve.ys[j] + t * (curve.ys[next] - curve.ys[j]));
+        }
+      }
+      const steps = [...byStep.keys()].sort((a, b) => a - b);
+      const x = [], mean = [], lower = [], upper = [];
+      for (const step of steps) {
+        const { xs, ys } = /** @type {{xs: number[], ys: number[]}} */ (byStep.get(step));
+        const m = ys.reduce((a, b) => a + b, 0) / ys.length;
+        const sd = Math.sqrt(ys.reduce((a, b) => a + (b - m) ** 2, 0) / ys.length);
+        x.push(xs.reduce((a, b) => a + b, 0) / xs.length);
+        mean.push(m);
+        lower.push(state.band === "std" ? m - sd : Math.min(...ys));
+        upper.push(state.band === "std" ? m + sd : Math.max(...ys));
+      }
+      const color = ctx.runs.colorOf(runs[0]);
+      const first = out.length;
+      out.push({ name: `${key} (lower)`, color, x, y: lower, width: 0.5, alpha: 0.4 });
+      out.push({ name: `${key} (upper)`, color, x, y: upper, width: 0.5, alpha: 0.4, fillTo: first });
+      out.push({ name: `${key} (mean of ${runs.length})`, color, x, y: mean, width: 2 });
+    }
+    return out;
+  }
+
+  /** A run's smoothed points with a finite value: steps, x values and y values. @param {any} cols */
+  function finitePoints(cols) {
+    const x = xValues(cols);
+    const y = smooth(numbers(cols.value), state.smoothing);
+    const out = { steps: /** @type {number[]} */ ([]), xs: /** @type {number[]} */ ([]), ys: /** @type {number[]} */ ([]) };
+    for (let i = 0; i < y.length; i++) {
+      if (!Number.isFinite(y[i])) continue;
+      out.steps.push(cols.step[i]);
+      out.xs.push(x[i]);
+      out.ys.push(y[i]);
+    }
+    return out;
   }
 
   /** @param {{step: number[], wall_time: number[]}} cols */
@@ -170,7 +284,12 @@ export function mount(el, ctx) {
   function rebuildCharts() {
     for (const [tag, entry] of charts) {
       entry.chart.destroy();
-      const chart = new LineChart(entry.chartEl, { xLabel: state.xAxis === "relative" ? "hours" : state.xAxis, logY: state.logY, xTime: state.xAxis === "wall" });
+      const chart = new LineChart(entry.chartEl, {
+        xLabel: state.xAxis === "relative" ? "hours" : state.xAxis,
+        logY: state.logY,
+        logX: state.logX,
+        xTime: state.xAxis === "wall",
+      });
       entry.chart = chart;
       Object.assign(entry.card, { __chart: chart });
       draw(tag);
@@ -216,6 +335,26 @@ export function mount(el, ctx) {
     state.logY = logY.checked;
     for (const { chart } of charts.values()) chart.setLogScale({ y: state.logY });
   });
+  logX.addEventListener("change", () => {
+    state.logX = logX.checked;
+    for (const { chart } of charts.values()) chart.setLogScale({ x: state.logX });
+  });
+  outliers.addEventListener("change", () => {
+    state.ignoreOutliers = outliers.checked;
+    redrawAll();
+  });
+  groupInput.addEventListener("input", () => {
+    state.groupPattern = groupInput.value;
+    redrawAll();
+  });
+  band.addEventListener("change", () => {
+    state.band = band.value;
+    redrawAll();
+  });
+  showRuns.addEventListener("change", () => {
+    state.showRuns = showRuns.checked;
+    redrawAll();
+  });
 
   const unsubscribers = [
     ctx.tagFilter.subscribe(() => layout()),
@@ -239,4 +378,21 @@ export function mount(el, ctx) {
       chart.destroy();
     }
   };
+}
+
+/**
+ * A y range that ignores outliers: the 5th to 95th percentile of every finite value drawn,
+ * widened by 10% on each side.
+ * @param {{y: ArrayLike<number>}[]} series
+ * @returns {[number, number] | undefined}
+ */
+export function robustRange(series) {
+  const values = [];
+  for (const s of series) for (let i = 0; i < s.y.length; i++) if (Number.isFinite(s.y[i])) values.push(s.y[i]);
+  if (values.length < 10) return undefined;
+  values.sort((a, b) => a - b);
+  const lo = values[Math.floor(values.length * 0.05)];
+  const hi = values[Math.ceil(values.length * 0.95) - 1];
+  const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
+  return [lo - pad, hi + pad];
 }
