@@ -131,3 +131,19 @@ def test_ignore_outliers_fixes_the_y_range(page: Any, server: Server) -> None:
     )
     low, high = card.evaluate("el => el.__chart.options.yRange")
     assert low < high
+
+
+def test_pin_and_full_width(page: Any, server: Server) -> None:
+    open_app(page, server.url + "#tab=scalars")
+    chart_data(page, "loss/train")
+    card = page.locator('.tb-card[data-key="loss/train"]')
+    card.get_by_role("button", name="Wide").click()
+    assert "scalars-wide" in (card.get_attribute("class") or "")
+    card.get_by_role("button", name="Pin").click()
+    first_group = page.locator(".tb-card-grid-group").first
+    assert first_group.locator(".tb-card-grid-prefix").text_content() == "Pinned"
+    assert first_group.locator('.tb-card[data-key="loss/train"]').count() == 1
+    page.reload()
+    page.wait_for_selector('.tb-card-grid-group .tb-card[data-key="loss/train"]')
+    first_group = page.locator(".tb-card-grid-group").first
+    assert first_group.locator(".tb-card-grid-prefix").text_content() == "Pinned"  # remembered

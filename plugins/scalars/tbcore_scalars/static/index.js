@@ -66,6 +66,7 @@ export function mount(el, ctx) {
     band: "minmax",
     showRuns: false,
     tags: /** @type {Record<string, Record<string, unknown>>} */ ({}),
+    pinned: new Set(readPinned()),
   };
   const charts = new Map();
 
@@ -126,7 +127,20 @@ export function mount(el, ctx) {
   function renderCard(card, tag) {
     const chartEl = h("div", { class: "scalars-chart" });
     const downloads = h("div", { class: "scalars-downloads" });
-    card.replaceChildren(chartEl, downloads);
+    const pin = h("button", { type: "button", class: "scalars-card-button", "aria-pressed": String(state.pinned.has(tag)), title: "Pin to the top" }, "Pin");
+    const wide = h("button", { type: "button", class: "scalars-card-button", "aria-pressed": "false", title: "Full width" }, "Wide");
+    pin.addEventListener("click", () => {
+      if (state.pinned.has(tag)) state.pinned.delete(tag);
+      else state.pinned.add(tag);
+      pin.setAttribute("aria-pressed", String(state.pinned.has(tag)));
+      writePinned([...state.pinned]);
+      layout();
+    });
+    wide.addEventListener("click", () => {
+      const on = card.closest(".tb-card")?.classList.toggle("scalars-wide") ?? false;
+      wide.setAttribute("aria-pressed", String(on));
+    });
+    card.replaceChildren(h("div", { class: "scalars-card-actions" }, pin, wide), chartEl, downloads);
     const chart = new LineChart(chartEl, { xLabel: state.xAxis, logY: state.logY, logX: state.logX, xTime: state.xAxis === "wall" });
     // The chart is reachable from the card, for tests and tools: `card.__chart.data()`.
     Object.assign(card, { __chart: chart });
@@ -319,7 +333,9 @@ export function mount(el, ctx) {
       return;
     }
     showState(null);
-    grid.setGroups(groupTags(shown).map((g) => ({ prefix: g.prefix, items: g.tags })));
+    const pinned = shown.filter((t) => state.pinned.has(t));
+    const groups = groupTags(shown.filter((t) => !state.pinned.has(t))).map((g) => ({ prefix: g.prefix, items: g.tags }));
+    grid.setGroups(pinned.length ? [{ prefix: "Pinned", items: pinned }, ...groups] : groups);
   }
 
   smoothing.addEventListener("input", () => {
@@ -395,4 +411,25 @@ export function robustRange(series) {
   const hi = values[Math.ceil(values.length * 0.95) - 1];
   const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
   return [lo - pad, hi + pad];
+}
+
+const PINNED_KEY = "tbcore.scalars.pinned";
+
+/** @returns {string[]} tags pinned in an earlier visit (this browser) */
+function readPinned() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(PINNED_KEY) || "[]");
+    return Array.isArray(saved) ? saved.filter((t) => typeof t === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** @param {string[]} tags */
+function writePinned(tags) {
+  try {
+    localStorage.setItem(PINNED_KEY, JSON.stringify(tags));
+  } catch {
+    // storage full or disabled: pins last for this page only
+  }
 }
