@@ -104,7 +104,8 @@ def create_app(
                 read_only_posts=read_only_posts,
                 path_prefix=config.path_prefix,
             ),
-            Middleware(GZipMiddleware, minimum_size=1024),
+            # Level 5: nearly the ratio of 9 at a fraction of its time on multi-MB series.
+            Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5),
         ],
         exception_handlers={PublicError: _public_error, HTTPException: _http_error},
         lifespan=lifespan,

@@ -56,15 +56,16 @@ class JSONResponse(Response):
 class FiniteJSONResponse(Response):
     """A fast JSON response (orjson) for large payloads whose floats are all finite.
 
-    The caller must already have replaced non-finite floats (see :func:`finite_floats`):
-    orjson would silently write them as ``null``.
+    The caller must already have replaced non-finite floats (see :func:`finite_floats` and
+    :func:`finite_column`): orjson would silently write them as ``null``. Numpy arrays are
+    written natively (float32 values in their shortest float32 form).
     """
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         """Encode ``content`` with orjson."""
-        return orjson.dumps(content)
+        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def finite_floats(values: np.ndarray) -> list[float | str]:
@@ -73,6 +74,14 @@ def finite_floats(values: np.ndarray) -> list[float | str]:
     for i in np.flatnonzero(~np.isfinite(values)).tolist():
         out[i] = _float(out[i])  # type: ignore[arg-type]
     return out
+
+
+def finite_column(values: np.ndarray) -> np.ndarray | list[float | str]:
+    """A column for :class:`FiniteJSONResponse`: the array itself when every value is finite
+    (fast, compact), else :func:`finite_floats`."""
+    if bool(np.isfinite(values).all()):
+        return np.ascontiguousarray(values)
+    return finite_floats(values)
 
 
 def error_response(status: int, message: str) -> JSONResponse:

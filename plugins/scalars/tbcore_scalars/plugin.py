@@ -78,6 +78,7 @@ class ScalarsPlugin(Plugin):
                 x_min=_float(q.get("xmin"), "xmin"),
                 x_max=_float(q.get("xmax"), "xmax"),
                 buckets=_int(q.get("buckets"), "buckets"),
+                columns=q.get("columns", ",".join(queries.COLUMNS)).split(","),
             )
         )
 

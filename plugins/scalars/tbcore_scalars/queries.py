@@ -16,10 +16,11 @@ import numpy as np
 from tbcore.data.downsample import viewport_indices
 from tbcore.data.provider import DataProvider, RunTagFilter, ScalarColumns
 from tbcore.errors import InvalidArgumentError, NotFoundError
-from tbcore.server.responses import finite_floats
+from tbcore.server.responses import finite_column, finite_floats
 from tbcore_scalars.metadata import PLUGIN_NAME
 
 X_AXES = ("step", "wall_time")
+COLUMNS = ("step", "wall_time", "value")
 
 
 def tags_index(provider: DataProvider) -> dict[str, dict[str, dict[str, str]]]:
@@ -88,19 +89,23 @@ def columnar(
     x_min: float | None = None,
     x_max: float | None = None,
     buckets: int | None = None,
-) -> dict[str, dict[str, list[float | int | str] | int]]:
+    columns: Iterable[str] = COLUMNS,
+) -> dict[str, dict[str, np.ndarray | list[float | str] | int]]:
     """All requested runs of one tag as columns, for the dashboard.
 
     Without ``buckets`` every point is returned. With ``buckets``, the points of the window
     ``[x_min, x_max]`` of axis ``x`` are thinned to each bucket's first, last, lowest and
     highest point (spikes survive), plus every non-finite point; ``total`` says how many
-    points the series has.
+    points the series has. ``columns`` names the columns wanted (a subset of :data:`COLUMNS`).
     """
+    wanted = set(columns)
+    if not wanted <= set(COLUMNS):
+        raise InvalidArgumentError(f"columns must be among {', '.join(COLUMNS)}")
     if x not in X_AXES:
         raise InvalidArgumentError(f"x must be one of {', '.join(X_AXES)}, got {x!r}")
     if buckets is not None and buckets <= 0:
         raise InvalidArgumentError(f"buckets must be positive, got {buckets}")
-    out: dict[str, dict[str, list[float | int | str] | int]] = {}
+    out: dict[str, dict[str, np.ndarray | list[float | str] | int]] = {}
     for run, cols in read_series(provider, runs, tag).items():
         if buckets:
             axis = cols.step if x == "step" else cols.wall_time
@@ -110,10 +115,12 @@ def columnar(
             step, wall, value = cols.step[idx], cols.wall_time[idx], cols.value[idx]
         else:
             step, wall, value = cols.step, cols.wall_time, cols.value
-        out[run] = {
-            "step": step.tolist(),
-            "wall_time": finite_floats(wall),
-            "value": finite_floats(value),
-            "total": len(cols),
-        }
+        row: dict[str, np.ndarray | list[float | str] | int] = {"total": len(cols)}
+        if "step" in wanted:
+            row["step"] = np.ascontiguousarray(step)
+        if "wall_time" in wanted:
+            row["wall_time"] = finite_column(wall)
+        if "value" in wanted:
+            row["value"] = finite_column(value)
+        out[run] = row
     return out

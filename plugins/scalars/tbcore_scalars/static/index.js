@@ -167,7 +167,8 @@ export function mount(el, ctx) {
       return;
     }
     try {
-      entry.data = await ctx.fetchJson("series", { tag, run: runs }, { signal: entry.controller.signal });
+      const columns = state.xAxis === "step" ? "step,value" : "step,wall_time,value";
+      entry.data = await ctx.fetchJson("series", { tag, run: runs, columns }, { signal: entry.controller.signal });
       draw(tag);
     } catch (error) {
       if (/** @type {Error} */ (error).name !== "AbortError") renderError(entry.chartEl, error);
@@ -346,6 +347,7 @@ export function mount(el, ctx) {
   xAxis.addEventListener("change", () => {
     state.xAxis = xAxis.value;
     rebuildCharts();
+    for (const tag of charts.keys()) load(tag); // time axes need the wall_time column
   });
   logY.addEventListener("change", () => {
     state.logY = logY.checked;
