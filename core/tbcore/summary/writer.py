@@ -1,0 +1,380 @@
+"""``SummaryWriter``: TensorBoard summaries from numpy values, without a framework.
+
+The methods and their arguments follow ``torch.utils.tensorboard.SummaryWriter``, so adapters
+can pass their converted tensors straight through, and the files are the ones torch writes
+(TensorBoard and tbcore read both). Differences from torch: ``add_hparams`` writes into this
+writer's run unless ``run_name`` is given; grey images stay one-channel PNGs; bad input
+raises ``ValueError`` with what to change.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from tbcore.io.tensors import from_numpy
+from tbcore.proto import event_pb2, summary_pb2, tensor_pb2, types_pb2
+from tbcore.summary import audio, custom_scalars, histograms, hparams, images, pr_curves
+from tbcore.summary.event_file_writer import EventFileWriter
+from tbcore.summary.scalars import scalar_event, scalar_prefix, to_float
+
+
+class SummaryWriter:
+    """Writes summaries to an event file in ``log_dir`` (default ``runs/<time>_<host><comment>``).
+
+    ``purge_step`` marks a restart: TensorBoard and tbcore drop the points at steps
+    ``>= purge_step`` written before it (a ``SessionLog.START`` event at that step). Events are queued and written by a background thread
+    (see :class:`EventFileWriter` for ``max_queue``, ``flush_secs`` and ``filename_suffix``).
+    """
+
+    def __init__(
+        self,
+        log_dir: str | os.PathLike[str] | None = None,
+        comment: str = "",
+        purge_step: int | None = None,
+        max_queue: int = 10,
+        flush_secs: float = 120,
+        filename_suffix: str = "",
+    ) -> None:
+        if log_dir is None:
+            stamp = datetime.now().strftime("%b%d_%H-%M-%S")
+            log_dir = os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
+        self._log_dir = os.fspath(log_dir)
+        self._options = {
+            "max_queue": max_queue,
+            "flush_secs": flush_secs,
+            "filename_suffix": filename_suffix,
+        }
+        self._writer = EventFileWriter(self._log_dir, **self._options)  # type: ignore[arg-type]
+        self._sub_writers: dict[str, EventFileWriter] = {}
+        self._sub_writers_lock = threading.Lock()
+        # Per tag, the bytes of a legacy scalar event between the step and the value.
+        self._scalar_prefixes: dict[str, bytes] = {}
+        self._tensor_scalar_tags: set[str] = set()
+        if purge_step is not None:
+            start = event_pb2.Event(
+                wall_time=time.time(),
+                step=int(purge_step),
+                session_log=event_pb2.SessionLog(status=event_pb2.SessionLog.START),
+            )
+            # TensorBoard takes the first START of a run for the initial start and purges only
+            # on later ones, and the writer that logged the earlier steps rarely wrote one.
+            # A second START at the same step is a no-op where the first one already purged.
+            self._writer.add_event(start)
+            self._writer.add_event(start)
+
+    def get_logdir(self) -> str:
+        """The directory of this writer's run."""
+        return self._log_dir
+
+    # --- scalars ---------------------------------------------------------------------
+
+    def add_scalar(
+        self,
+        tag: str,
+        scalar_value: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        new_style: bool = False,
+    ) -> None:
+        """One scalar: a legacy ``simple_value`` (float32), or with ``new_style`` a scalar
+        tensor with the scalars plugin's metadata."""
+        value = scalar_value if type(scalar_value) is float else to_float(tag, scalar_value)
+        if new_style:
+            tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, float_val=[value])
+            tensor.tensor_shape.SetInParent()
+            self._tensor_scalar_tags.add(tag)
+            self._add(
+                [summary_pb2.Summary.Value(tag=tag, tensor=tensor, metadata=_metadata("scalars"))],
+                global_step,
+                walltime,
+            )
+            return
+        prefix = self._scalar_prefixes.get(tag)
+        if prefix is None:
+            prefix = self._scalar_prefixes[tag] = scalar_prefix(tag)
+        self._writer.add_record(scalar_event(prefix, value, global_step, walltime))
+
+    def add_scalars(
+        self,
+        main_tag: str,
+        tag_scalar_dict: Mapping[str, Any],
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Several scalars in one chart: each key goes to the sub-run ``<main_tag>_<key>``
+        (with ``/`` in ``main_tag`` replaced by ``_``), under the tag ``main_tag``."""
+        walltime = time.time() if walltime is None else walltime
+        prefix = scalar_prefix(main_tag)
+        for key, raw in tag_scalar_dict.items():
+            run_dir = os.path.join(self._log_dir, f"{main_tag.replace('/', '_')}_{key}")
+            payload = scalar_event(prefix, to_float(main_tag, raw), global_step, walltime)
+            self._sub_writer(run_dir).add_record(payload)
+
+    # --- histograms ------------------------------------------------------------------
+
+    def add_histogram(
+        self,
+        tag: str,
+        values: Any,
+        global_step: int | None = None,
+        bins: Any = "tensorflow",
+        walltime: float | None = None,
+        max_bins: int | None = None,
+    ) -> None:
+        """A histogram of ``values``; ``bins`` is ``"tensorflow"`` (TensorFlow's default
+        edges), or anything ``np.histogram`` takes (``"auto"``, a count, explicit edges);
+        ``max_bins`` merges neighbouring bins down to about that many."""
+        histo = histograms.make_histogram(values, bins, max_bins)
+        self._add([summary_pb2.Summary.Value(tag=tag, histo=histo)], global_step, walltime)
+
+    def add_histogram_raw(
+        self,
+        tag: str,
+        min: float,
+        max: float,
+        num: float,
+        sum: float,
+        sum_squares: float,
+        bucket_limits: Any,
+        bucket_counts: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A histogram from precomputed statistics; ``bucket_limits`` are right edges."""
+        histo = histograms.raw_histogram(
+            min, max, num, sum, sum_squares, bucket_limits, bucket_counts
+        )
+        self._add([summary_pb2.Summary.Value(tag=tag, histo=histo)], global_step, walltime)
+
+    # --- media -----------------------------------------------------------------------
+
+    def add_image(
+        self,
+        tag: str,
+        img_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "CHW",
+    ) -> None:
+        """One image in layout CHW, HWC or HW; uint8, or floats in [0, 1]."""
+        hwc = images.to_hwc(np.asarray(img_tensor), dataformats)
+        self._add([images.image_value(tag, hwc)], global_step, walltime)
+
+    def add_images(
+        self,
+        tag: str,
+        img_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "NCHW",
+    ) -> None:
+        """A batch in layout NCHW or NHWC, tiled 8 per row into one image (as torch does)."""
+        grid = images.grid_hwc(np.asarray(img_tensor), dataformats)
+        self._add([images.image_value(tag, grid)], global_step, walltime)
+
+    def add_audio(
+        self,
+        tag: str,
+        snd_tensor: Any,
+        global_step: int | None = None,
+        sample_rate: int = 44100,
+        walltime: float | None = None,
+    ) -> None:
+        """One mono clip of float samples in [-1, 1], stored as 16-bit WAV."""
+        self._add([audio.audio_value(tag, snd_tensor, sample_rate)], global_step, walltime)
+
+    def add_text(
+        self,
+        tag: str,
+        text_string: str,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Markdown text, under the tag ``<tag>/text_summary`` as torch writes it."""
+        tensor = tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_STRING, string_val=[text_string.encode("utf-8")]
+        )
+        tensor.tensor_shape.dim.add(size=1)
+        value = summary_pb2.Summary.Value(
+            tag=f"{tag}/text_summary", tensor=tensor, metadata=_metadata("text")
+        )
+        self._add([value], global_step, walltime)
+
+    # --- plugin tensors ----------------------------------------------------------------
+
+    def add_pr_curve(
+        self,
+        tag: str,
+        labels: Any,
+        predictions: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve of binary ``labels`` against ``predictions`` in [0, 1]."""
+        num_thresholds = _thresholds(num_thresholds)
+        data = pr_curves.compute_curve(labels, predictions, num_thresholds, weights)
+        self._add([pr_curves.pr_curve_value(tag, data, num_thresholds)], global_step, walltime)
+
+    def add_pr_curve_raw(
+        self,
+        tag: str,
+        true_positive_counts: Any,
+        false_positive_counts: Any,
+        true_negative_counts: Any,
+        false_negative_counts: Any,
+        precision: Any,
+        recall: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve from precomputed counts (``weights`` is unused, as in torch)."""
+        num_thresholds = _thresholds(num_thresholds)
+        rows = [
+            true_positive_counts,
+            false_positive_counts,
+            true_negative_counts,
+            false_negative_counts,
+            precision,
+            recall,
+        ]
+        data = np.stack([np.asarray(r, dtype=np.float64).reshape(-1) for r in rows])
+        self._add([pr_curves.pr_curve_value(tag, data, num_thresholds)], global_step, walltime)
+
+    def add_custom_scalars(self, layout: custom_scalars.LayoutDict) -> None:
+        """The custom-scalars dashboard layout, in torch's format:
+        ``{category: {chart: ["Multiline", [tags]] or ["Margin", [value, lower, upper]]}}``."""
+        self._add([custom_scalars.layout_value(layout)], None, None)
+
+    def add_hparams(
+        self,
+        hparam_dict: Mapping[str, Any],
+        metric_dict: Mapping[str, Any],
+        hparam_domain_discrete: Mapping[str, Sequence[Any]] | None = None,
+        run_name: str | None = None,
+        global_step: int | None = None,
+    ) -> None:
+        """Hyperparameters of this run, and the metrics to compare runs by.
+
+        Unlike torch, they go into this writer's own run (torch writes a new sub-run named
+        by the time); ``run_name`` writes them into the sub-run ``<log_dir>/<run_name>``
+        instead. ``metric_dict`` values are logged as scalars, except in this writer's run
+        for tags already logged with ``add_scalar``, whose own series is the metric.
+        """
+        values = hparams.hparams_values(hparam_dict, metric_dict, hparam_domain_discrete)
+        if run_name:
+            writer = self._sub_writer(os.path.join(self._log_dir, run_name))
+            logged: set[str] = set()
+        else:
+            writer = self._writer
+            logged = set(self._scalar_prefixes) | self._tensor_scalar_tags
+        walltime = time.time()
+        for value in values:
+            writer.add_event(_event([value], global_step, walltime))
+        for tag, raw in metric_dict.items():
+            if tag not in logged:
+                prefix = scalar_prefix(tag)
+                writer.add_record(scalar_event(prefix, to_float(tag, raw), global_step, walltime))
+                if writer is self._writer:
+                    self._scalar_prefixes.setdefault(tag, prefix)
+
+    def add_tensor(
+        self,
+        tag: str,
+        tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        *,
+        plugin_name: str = "",
+        plugin_content: bytes = b"",
+    ) -> None:
+        """Any array, as a TensorProto, for a dashboard (``plugin_name``) that reads it."""
+        value = summary_pb2.Summary.Value(tag=tag, tensor=from_numpy(np.asarray(tensor)))
+        if plugin_name:
+            value.metadata.CopyFrom(_metadata(plugin_name, plugin_content))
+            # Readers do not know a third party's plugin: say that its series holds tensors.
+            value.metadata.data_class = summary_pb2.DATA_CLASS_TENSOR
+        self._add([value], global_step, walltime)
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write everything queued so far, in every run of this writer."""
+        for writer in [self._writer, *self._sub_writers.values()]:
+            writer.flush()
+
+    def close(self) -> None:
+        """Flush and close every file. Closing again does nothing."""
+        errors = []
+        for writer in [self._writer, *self._sub_writers.values()]:
+            try:
+                writer.close()
+            except OSError as e:
+                errors.append(e)
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _add(
+        self, values: list[summary_pb2.Summary.Value], step: int | None, walltime: float | None
+    ) -> None:
+        self._writer.add_event(_event(values, step, walltime))
+
+    def _sub_writer(self, run_dir: str) -> EventFileWriter:
+        writer = self._sub_writers.get(run_dir)
+        if writer is None:
+            with self._sub_writers_lock:
+                writer = self._sub_writers.get(run_dir)
+                if writer is None:
+                    self._writer.check_usable()  # a closed writer creates no new files
+                    writer = EventFileWriter(run_dir, **self._options)  # type: ignore[arg-type]
+                    self._sub_writers[run_dir] = writer
+        return writer
+
+
+def _metadata(plugin_name: str, content: bytes = b"") -> summary_pb2.SummaryMetadata:
+    return summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name=plugin_name, content=content)
+    )
+
+
+def _event(
+    values: list[summary_pb2.Summary.Value], step: int | None, walltime: float | None
+) -> event_pb2.Event:
+    event = event_pb2.Event(
+        wall_time=time.time() if walltime is None else walltime,
+        summary=summary_pb2.Summary(value=values),
+    )
+    if step is not None:
+        event.step = int(step)
+    return event
+
+
+def _thresholds(num_thresholds: int) -> int:
+    if num_thresholds < 2:
+        raise ValueError(f"num_thresholds must be at least 2, got {num_thresholds}")
+    return min(int(num_thresholds), pr_curves.MAX_THRESHOLDS)
