@@ -15,6 +15,9 @@ import {
 } from "@tbcore/sdk";
 import { numbers } from "./series.js";
 
+/** Buckets of the first, downsampled pass of a chart (about its width in pixels / 4). */
+const QUICK_BUCKETS = 200;
+
 /**
  * TensorBoard's smoothing: an exponential moving average, debiased so the start of the
  * curve is not pulled towards zero. Non-finite values pass through and do not disturb it.
@@ -168,8 +171,16 @@ export function mount(el, ctx) {
     }
     try {
       const columns = state.xAxis === "step" ? "step,value" : "step,wall_time,value";
-      entry.data = await ctx.fetchJson("series", { tag, run: runs, columns }, { signal: entry.controller.signal });
+      const signal = entry.controller.signal;
+      // A first, light pass (each bucket's first/last/min/max: spikes kept) paints at once;
+      // the full series follow, since smoothing needs every point.
+      const quick = await ctx.fetchJson("series", { tag, run: runs, columns, buckets: QUICK_BUCKETS }, { signal });
+      entry.data = quick;
       draw(tag);
+      if (Object.values(quick).some((c) => c.step.length < c.total)) {
+        entry.data = await ctx.fetchJson("series", { tag, run: runs, columns }, { signal });
+        draw(tag);
+      }
     } catch (error) {
       if (/** @type {Error} */ (error).name !== "AbortError") renderError(entry.chartEl, error);
     }
