@@ -1,0 +1,222 @@
+"""The histograms and distributions routes over real HTTP, compared with TensorBoard's server
+on files written by torch.utils.tensorboard and tf.summary."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location("histogram_writers", Path(__file__).with_name("writers.py"))
+assert _spec and _spec.loader
+writers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(writers)
+
+RUNS = {"torch_a": 40, "torch_b": 40, "tf_run": 30}  # run: steps written
+LAST_TAG = {"torch_a": "raw_inf", "torch_b": "raw_inf", "tf_run": "tf/constant"}
+# Runs whose histograms are legacy HistogramProto values: TensorBoard converts them to
+# float32 on ingestion, we keep float64, so their numbers agree only to float32 precision.
+LEGACY_RUNS = {"torch_a", "torch_b"}
+FLOAT32_RTOL = 1e-6
+# Percentiles interpolate between float32-rounded edges, so near zero they differ by more
+# than a relative tolerance allows: compare those absolutely (the data are O(10) wide).
+FLOAT32_ATOL = 1e-5
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Http:
+    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
+        self.process, self.port = process, port
+
+    def call(self, path: str) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def json(self, path: str) -> Any:
+        status, data = self.call(path)
+        assert status == 200, (path, status, data[:300])
+        return json.loads(data)
+
+
+def _loaded(server: _Http) -> bool:
+    """Every run is read to its end (its last tag has every step)."""
+    status, body = server.call("/data/plugin/histograms/tags")
+    if status != 200 or set(json.loads(body)) != set(RUNS):
+        return False
+    for run, steps in RUNS.items():
+        status, body = server.call(f"/data/plugin/histograms/histograms?{_query(run, LAST_TAG[run])}")
+        if status != 200 or len(json.loads(body)) != steps:
+            return False
+    return True
+
+
+def _start(cmd: list[str], port: int, ready: Callable[[_Http], bool]) -> _Http:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = _Http(process, port)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"{cmd[0]} exited"
+        try:
+            if ready(server):
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{cmd} did not load")
+
+
+def _query(run: str, tag: str, **extra: Any) -> str:
+    return urllib.parse.urlencode({"run": run, "tag": tag, **extra})
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    root = tmp_path_factory.mktemp("histogram_logs")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
+    for script in (writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF):
+        subprocess.run([sys.executable, "-c", script, str(root)], check=True, env=env, timeout=240)
+    return root
+
+
+@pytest.fixture(scope="module")
+def servers(logdir: Path) -> Iterator[tuple[_Http, _Http]]:
+    tensorboard = shutil.which("tensorboard", path=os.path.dirname(sys.executable))
+    if tensorboard is None:
+        pytest.skip("tensorboard is not installed")
+    tb_port, our_port = _free_port(), _free_port()
+    # The sample counts only size TensorBoard's reservoirs: its routes still cap a series at
+    # 51 histograms and 501 distributions, which is why the fixtures have fewer steps.
+    tb = _start(
+        [tensorboard, "--logdir", str(logdir), "--port", str(tb_port), "--host", "127.0.0.1",
+         "--load_fast=false", "--samples_per_plugin", "histograms=100000,distributions=100000"],
+        tb_port,
+        _loaded,
+    )
+    ours = _start(
+        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(our_port),
+         "--plugins", "histograms,distributions"],
+        our_port,
+        _loaded,
+    )
+    yield tb, ours
+    for s in (tb, ours):
+        s.process.terminate()
+        s.process.wait(20)
+
+
+def _close(ours: Any, theirs: Any, rel: float, abs_: float) -> bool:
+    """Equal structures; numbers equal within ``rel``/``abs_`` (0: exactly), strings exactly."""
+    if isinstance(theirs, list):
+        return isinstance(ours, list) and len(ours) == len(theirs) and all(
+            _close(a, b, rel, abs_) for a, b in zip(ours, theirs)
+        )
+    if isinstance(theirs, (int, float)) and isinstance(ours, (int, float)):
+        return ours == theirs or math.isclose(ours, theirs, rel_tol=rel, abs_tol=abs_)
+    return bool(ours == theirs)
+
+
+@pytest.mark.parametrize("plugin", ["histograms", "distributions"])
+def test_tags_match(servers: tuple[_Http, _Http], plugin: str) -> None:
+    tb, ours = servers
+    expected = tb.json(f"/data/plugin/{plugin}/tags")
+    assert ours.json(f"/data/plugin/{plugin}/tags") == expected
+    assert set(expected["tf_run"]) == {"tf/normal", "tf/buckets100", "tf/empty", "tf/constant"}
+    assert expected["tf_run"]["tf/constant"]["description"] == "<p>all equal</p>"
+
+
+@pytest.mark.parametrize("plugin", ["histograms", "distributions"])
+def test_every_series_matches_step_for_step(servers: tuple[_Http, _Http], plugin: str) -> None:
+    tb, ours = servers
+    index = tb.json(f"/data/plugin/{plugin}/tags")
+    compared = 0
+    for run, tags in index.items():
+        for tag in tags:
+            path = f"/data/plugin/{plugin}/{plugin}?{_query(run, tag)}"
+            expected, got = tb.json(path), ours.json(path)
+            assert len(got) == len(expected) == RUNS[run], (run, tag)
+            legacy = run in LEGACY_RUNS
+            rel = FLOAT32_RTOL if legacy else 0.0
+            abs_ = FLOAT32_ATOL if legacy and plugin == "distributions" else 0.0
+            for want, have in zip(expected, got):
+                assert have[:2] == want[:2], (run, tag)  # wall time and step, exactly
+                assert _close(have[2], want[2], rel, abs_), (run, tag, have, want)
+            compared += len(expected)
+    assert compared == 40 * 7 * 2 + 30 * 4
+
+
+def test_tensorflow_histograms_are_exact(servers: tuple[_Http, _Http]) -> None:
+    tb, ours = servers
+    for plugin in ("histograms", "distributions"):
+        path = f"/data/plugin/{plugin}/{plugin}?{_query('tf_run', 'tf/normal')}"
+        assert ours.json(path) == tb.json(path)
+
+
+def test_shapes_of_edge_cases(servers: tuple[_Http, _Http]) -> None:
+    _, ours = servers
+    hist = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'grads/600')}")
+    assert len(hist[0][2]) == 600
+    assert ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'raw_empty')}")[0][2] == []
+    dist = ours.json(f"/data/plugin/distributions/distributions?{_query('torch_a', 'raw_empty')}")
+    assert dist[0][2] == [[bp, 0.0] for bp in (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)]
+    raw = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'raw')}")
+    assert raw[5][1] == 5
+    assert raw[5][2] == [[-1.0, 0.0, 1.0], [0.0, 1.0, 2.0], [1.0, 2.0, 0.0], [2.0, 3.0, 3.0]]
+    inf = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_b', 'raw_inf')}")
+    assert inf[0][2] == [["-Infinity", 0.0, 1.0], [0.0, "Infinity", 2.0]]
+
+
+def test_no_silent_downsampling_and_samples(servers: tuple[_Http, _Http]) -> None:
+    _, ours = servers
+    many = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'constant')}")
+    assert [row[1] for row in many] == list(range(40))
+    few = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'constant', samples=5)}")
+    assert len(few) == 5 and few[-1][1] == 39
+
+
+def test_multirun_routes_match_single_run_routes(servers: tuple[_Http, _Http]) -> None:
+    _, ours = servers
+    for plugin in ("histograms", "distributions"):
+        query = urllib.parse.urlencode({"tag": "weights/default", "run": ["torch_a", "torch_b", "tf_run"]}, doseq=True)
+        both = ours.json(f"/data/plugin/{plugin}/{plugin}_multirun?{query}")
+        assert set(both) == {"torch_a", "torch_b"}
+        for run in both:
+            assert both[run] == ours.json(f"/data/plugin/{plugin}/{plugin}?{_query(run, 'weights/default')}")
+        every = ours.json(f"/data/plugin/{plugin}/{plugin}_multirun?tag=tf%2Fempty")
+        assert set(every) == {"tf_run"}
+
+
+def test_errors(servers: tuple[_Http, _Http]) -> None:
+    _, ours = servers
+    for plugin in ("histograms", "distributions"):
+        assert ours.call(f"/data/plugin/{plugin}/{plugin}?run=torch_a")[0] == 400
+        assert ours.call(f"/data/plugin/{plugin}/{plugin}?tag=raw")[0] == 400
+        assert ours.call(f"/data/plugin/{plugin}/{plugin}?run=torch_a&tag=nope")[0] == 404
+        assert ours.call(f"/data/plugin/{plugin}/{plugin}?run=torch_a&tag=raw&samples=x")[0] == 400
+        assert ours.call(f"/data/plugin/{plugin}/{plugin}_multirun?run=torch_a")[0] == 400
