@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tbcore.errors import InvalidArgumentError
 from tbcore.plugin import Plugin
+from tbcore.server.query_params import optional_int
 from tbcore.server.responses import FiniteJSONResponse, JSONResponse
 from tbcore_histograms import queries
 from tbcore_histograms.metadata import PLUGIN_NAME
@@ -45,17 +44,17 @@ class HistogramsPlugin(Plugin):
         """One run and tag: ``[[wall_time, step, [[left, right, count], ...]], ...]``."""
         q = request.query_params
         points = queries.single_series(
-            self.provider, q.get("run", ""), q.get("tag", ""), _int(q.get("samples"), "samples")
+            self.provider, q.get("run", ""), q.get("tag", ""), optional_int(q, "samples")
         )
-        return _numpy_json(queries.histogram_rows(points, arrays=True))
+        return FiniteJSONResponse(queries.histogram_rows(points, arrays=True))
 
     def histograms_multirun(self, request: Request) -> Response:
         """``tag`` and ``run`` (repeated; none = all runs): ``{run: rows}``."""
         q = request.query_params
         data = queries.read_histograms(
-            self.provider, q.getlist("run") or None, q.get("tag", ""), _int(q.get("samples"), "samples")
+            self.provider, q.getlist("run") or None, q.get("tag", ""), optional_int(q, "samples")
         )
-        return _numpy_json({run: queries.histogram_rows(points, arrays=True) for run, points in data.items()})
+        return FiniteJSONResponse({run: queries.histogram_rows(points, arrays=True) for run, points in data.items()})
 
     def write_demo_data(self, logdir: Path) -> None:
         """Two runs of legacy ``HistogramProto`` events: drifting, widening and bimodal."""
@@ -90,7 +89,7 @@ class DistributionsPlugin(Plugin):
         """One run and tag: ``[[wall_time, step, [[basis_point, value], ...9]], ...]``."""
         q = request.query_params
         points = queries.single_series(
-            self.provider, q.get("run", ""), q.get("tag", ""), _int(q.get("samples"), "samples")
+            self.provider, q.get("run", ""), q.get("tag", ""), optional_int(q, "samples")
         )
         return FiniteJSONResponse(queries.distribution_rows(points))
 
@@ -98,20 +97,7 @@ class DistributionsPlugin(Plugin):
         """``tag`` and ``run`` (repeated; none = all runs): ``{run: rows}``."""
         q = request.query_params
         data = queries.read_histograms(
-            self.provider, q.getlist("run") or None, q.get("tag", ""), _int(q.get("samples"), "samples")
+            self.provider, q.getlist("run") or None, q.get("tag", ""), optional_int(q, "samples")
         )
         return FiniteJSONResponse({run: queries.distribution_rows(points) for run, points in data.items()})
 
-
-def _numpy_json(content: object) -> Response:
-    """JSON straight from numpy arrays (their floats are all finite: see ``histogram_rows``)."""
-    return Response(orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
-
-
-def _int(value: str | None, name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidArgumentError(f"{name} must be an integer, got {value!r}") from None

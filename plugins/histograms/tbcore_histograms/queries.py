@@ -6,7 +6,6 @@ routes in ``plugin.py`` only parse requests and encode answers.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 from tbcore.data.provider import DataProvider, RunTagFilter, TensorDatum
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.server.responses import jsonable
+from tbcore.server.tag_listing import tag_listing
 from tbcore_histograms.metadata import NORMAL_HISTOGRAM_BPS, PLUGIN_NAME
 
 Row = list[Any]
@@ -23,19 +23,8 @@ Row = list[Any]
 
 def tags_index(provider: DataProvider) -> dict[str, dict[str, dict[str, str]]]:
     """``{run: {tag: {displayName, description}}}`` (TensorBoard's ``tags`` route of both
-    dashboards). Descriptions are returned as HTML-escaped text, safe to insert as HTML."""
-    listing = provider.list_tensors(plugin_name=PLUGIN_NAME)
-    return {
-        run: {
-            tag: {"displayName": ts.display_name, "description": _safe_html(ts.description)}
-            for tag, ts in tags.items()
-        }
-        for run, tags in listing.items()
-    }
-
-
-def _safe_html(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>" if text else ""
+    dashboards)."""
+    return tag_listing(provider.list_tensors(plugin_name=PLUGIN_NAME))
 
 
 def read_histograms(

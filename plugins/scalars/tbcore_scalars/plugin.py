@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from tbcore.errors import InvalidArgumentError
 from tbcore.plugin import Plugin
+from tbcore.server.query_params import optional_float, optional_int
 from tbcore.server.responses import FiniteJSONResponse, JSONResponse
 from tbcore_scalars import queries
 from tbcore_scalars.metadata import PLUGIN_NAME
@@ -45,7 +46,7 @@ class ScalarsPlugin(Plugin):
         """One run and tag: ``[[wall_time, step, value], ...]``, or a CSV/JSON download."""
         q = request.query_params
         cols = queries.single_series(
-            self.provider, q.get("run", ""), q.get("tag", ""), _int(q.get("samples"), "samples")
+            self.provider, q.get("run", ""), q.get("tag", ""), optional_int(q, "samples")
         )
         fmt = q.get("format", "")
         if fmt == "csv":
@@ -75,9 +76,9 @@ class ScalarsPlugin(Plugin):
                 runs,
                 q.get("tag", ""),
                 x=q.get("x", "step"),
-                x_min=_float(q.get("xmin"), "xmin"),
-                x_max=_float(q.get("xmax"), "xmax"),
-                buckets=_int(q.get("buckets"), "buckets"),
+                x_min=optional_float(q, "xmin"),
+                x_max=optional_float(q, "xmax"),
+                buckets=optional_int(q, "buckets"),
                 columns=q.get("columns", ",".join(queries.COLUMNS)).split(","),
             )
         )
@@ -88,20 +89,3 @@ class ScalarsPlugin(Plugin):
 
         write_demo(logdir)
 
-
-def _int(value: str | None, name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidArgumentError(f"{name} must be an integer, got {value!r}") from None
-
-
-def _float(value: str | None, name: str) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise InvalidArgumentError(f"{name} must be a number, got {value!r}") from None

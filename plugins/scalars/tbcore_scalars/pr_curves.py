@@ -14,7 +14,7 @@ from tbcore.data.provider import DataProvider, RunTagFilter, TensorDatum
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.plugin import Plugin
 from tbcore.server.responses import FiniteJSONResponse, JSONResponse, finite_floats
-from tbcore_scalars import queries
+from tbcore.server.tag_listing import tag_listing
 from tbcore_scalars.metadata import (
     FALSE_NEGATIVES,
     FALSE_POSITIVES,
@@ -70,14 +70,7 @@ def pr_curves(provider: DataProvider, runs: list[str], tag: str) -> dict[str, li
 
 def tags_index(provider: DataProvider) -> dict[str, dict[str, dict[str, str]]]:
     """``{run: {tag: {displayName, description}}}`` of PR-curve series."""
-    listing = provider.list_tensors(plugin_name=PR_CURVES_PLUGIN_NAME)
-    return {
-        run: {
-            tag: {"displayName": ts.display_name, "description": queries.safe_html(ts.description)}
-            for tag, ts in tags.items()
-        }
-        for run, tags in listing.items()
-    }
+    return tag_listing(provider.list_tensors(plugin_name=PR_CURVES_PLUGIN_NAME))
 
 
 class PrCurvesPlugin(Plugin):

@@ -7,7 +7,6 @@ routes in ``plugin.py`` only parse requests and encode answers.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Iterable
 
@@ -17,6 +16,7 @@ from tbcore.data.downsample import viewport_indices
 from tbcore.data.provider import DataProvider, RunTagFilter, ScalarColumns
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.server.responses import finite_column, finite_floats
+from tbcore.server.tag_listing import tag_listing
 from tbcore_scalars.metadata import PLUGIN_NAME
 
 X_AXES = ("step", "wall_time")
@@ -24,23 +24,8 @@ COLUMNS = ("step", "wall_time", "value")
 
 
 def tags_index(provider: DataProvider) -> dict[str, dict[str, dict[str, str]]]:
-    """``{run: {tag: {displayName, description}}}`` (TensorBoard's ``tags`` route).
-
-    Descriptions are returned as HTML-escaped text, safe to insert as HTML.
-    """
-    listing = provider.list_scalars(plugin_name=PLUGIN_NAME)
-    return {
-        run: {
-            tag: {"displayName": ts.display_name, "description": safe_html(ts.description)}
-            for tag, ts in tags.items()
-        }
-        for run, tags in listing.items()
-    }
-
-
-def safe_html(text: str) -> str:
-    """A description as HTML: escaped text in a paragraph ("" when empty)."""
-    return f"<p>{html.escape(text)}</p>" if text else ""
+    """``{run: {tag: {displayName, description}}}`` (TensorBoard's ``tags`` route)."""
+    return tag_listing(provider.list_scalars(plugin_name=PLUGIN_NAME))
 
 
 def read_series(

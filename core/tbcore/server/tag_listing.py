@@ -1,0 +1,27 @@
+"""The ``tags`` answer of TensorBoard's dashboards, built from a provider listing."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+from tbcore.data.provider import TimeSeries
+
+
+def description_html(text: str) -> str:
+    """A series description as safe HTML: escaped text in a paragraph ("" when empty)."""
+    return f"<p>{html.escape(text)}</p>" if text else ""
+
+
+def tag_listing(
+    listing: Mapping[str, Mapping[str, TimeSeries]],
+) -> dict[str, dict[str, dict[str, str]]]:
+    """``{run: {tag: {"displayName", "description"}}}`` from a ``list_scalars`` /
+    ``list_tensors`` / ``list_blob_sequences`` result."""
+    return {
+        run: {
+            tag: {"displayName": ts.display_name, "description": description_html(ts.description)}
+            for tag, ts in tags.items()
+        }
+        for run, tags in listing.items()
+    }
