@@ -21,8 +21,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the harness modules beside this file
 
 from browser_harness import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Server,
     Watch,
     cli_server,
@@ -82,18 +80,6 @@ def many_runs_server(
     s = cli_server(logdir, write_many_runs(logdir, 2000))
     yield s
     s.stop()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's package), shared by the session."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,16 +21,6 @@ from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2, summary_pb2
 from tbcore_histograms.demo import STEPS, write_demo
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RUNS = ["histograms_demo/adam", "histograms_demo/sgd"]
 
 
@@ -75,17 +65,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write_demo(logdir)
     with _serve(logdir, len(RUNS)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
