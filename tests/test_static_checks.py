@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_ruff() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "core", "plugins", "tests", "benchmarks", "scripts", "examples"],
+        [sys.executable, "-m", "ruff", "check", "core", "plugins", "adapters", "tests", "benchmarks", "scripts", "examples"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,11 @@
+"""tbcore's PyTorch adapter: ``from tbcore_torch import SummaryWriter``.
+
+A drop-in replacement for ``torch.utils.tensorboard.SummaryWriter`` that converts torch
+tensors (on any device, with or without autograd) and hands them to the framework-free
+writer ``tbcore.summary``; it never imports ``tensorboard`` or ``tensorflow``. The package
+declares itself in the ``tbcore.plugins`` entry-point group; it registers no dashboard.
+"""
+
+from tbcore_torch.writer import SummaryWriter
+
+__all__ = ["SummaryWriter"]

@@ -1,0 +1,92 @@
+"""``SummaryWriter`` with ``torch.utils.tensorboard``'s signatures, over ``tbcore.summary``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tbcore.summary import SummaryWriter as _NumpyWriter
+from tbcore_torch.convert import to_numpy, to_scalar
+
+
+class SummaryWriter(_NumpyWriter):
+    """Writes event files TensorBoard and tbcore read; accepts torch tensors anywhere
+    ``torch.utils.tensorboard.SummaryWriter`` does (values, images, audio, labels, ...)."""
+
+    def add_scalar(self, tag: str, scalar_value: Any, global_step: int | None = None,
+                   walltime: float | None = None, new_style: bool = False) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_scalar``."""
+        super().add_scalar(tag, to_scalar(scalar_value), global_step, walltime, new_style)
+
+    def add_scalars(self, main_tag: str, tag_scalar_dict: Mapping[str, Any],
+                    global_step: int | None = None, walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_scalars``."""
+        values = {k: to_scalar(v) for k, v in tag_scalar_dict.items()}
+        super().add_scalars(main_tag, values, global_step, walltime)
+
+    def add_histogram(self, tag: str, values: Any, global_step: int | None = None,
+                      bins: Any = "tensorflow", walltime: float | None = None,
+                      max_bins: int | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_histogram``."""
+        super().add_histogram(tag, to_numpy(values), global_step, to_numpy(bins), walltime, max_bins)
+
+    def add_histogram_raw(self, tag: str, min: Any, max: Any, num: Any, sum: Any,
+                          sum_squares: Any, bucket_limits: Any, bucket_counts: Any,
+                          global_step: int | None = None, walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_histogram_raw``."""
+        super().add_histogram_raw(
+            tag, to_scalar(min), to_scalar(max), to_scalar(num), to_scalar(sum),
+            to_scalar(sum_squares), to_numpy(bucket_limits), to_numpy(bucket_counts),
+            global_step, walltime,
+        )
+
+    def add_image(self, tag: str, img_tensor: Any, global_step: int | None = None,
+                  walltime: float | None = None, dataformats: str = "CHW") -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_image``."""
+        super().add_image(tag, to_numpy(img_tensor), global_step, walltime, dataformats)
+
+    def add_images(self, tag: str, img_tensor: Any, global_step: int | None = None,
+                   walltime: float | None = None, dataformats: str = "NCHW") -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_images``."""
+        super().add_images(tag, to_numpy(img_tensor), global_step, walltime, dataformats)
+
+    def add_audio(self, tag: str, snd_tensor: Any, global_step: int | None = None,
+                  sample_rate: int = 44100, walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_audio``."""
+        super().add_audio(tag, to_numpy(snd_tensor), global_step, sample_rate, walltime)
+
+    def add_pr_curve(self, tag: str, labels: Any, predictions: Any, global_step: int | None = None,
+                     num_thresholds: int = 127, weights: Any = None,
+                     walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_pr_curve``."""
+        super().add_pr_curve(tag, to_numpy(labels), to_numpy(predictions), global_step,
+                             num_thresholds, to_numpy(weights), walltime)
+
+    def add_pr_curve_raw(self, tag: str, true_positive_counts: Any, false_positive_counts: Any,
+                         true_negative_counts: Any, false_negative_counts: Any, precision: Any,
+                         recall: Any, global_step: int | None = None, num_thresholds: int = 127,
+                         weights: Any = None, walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_pr_curve_raw``."""
+        super().add_pr_curve_raw(
+            tag, to_numpy(true_positive_counts), to_numpy(false_positive_counts),
+            to_numpy(true_negative_counts), to_numpy(false_negative_counts), to_numpy(precision),
+            to_numpy(recall), global_step, num_thresholds, to_numpy(weights), walltime,
+        )
+
+    def add_hparams(self, hparam_dict: Mapping[str, Any], metric_dict: Mapping[str, Any],
+                    hparam_domain_discrete: Mapping[str, Sequence[Any]] | None = None,
+                    run_name: str | None = None, global_step: int | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_hparams``; written into this run
+        unless ``run_name`` names a sub-run."""
+        super().add_hparams(
+            {k: to_scalar(v) for k, v in hparam_dict.items()},
+            {k: to_scalar(v) for k, v in metric_dict.items()},
+            hparam_domain_discrete, run_name, global_step,
+        )
+
+    def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None,
+                   walltime: float | None = None, *, plugin_name: str = "",
+                   plugin_content: bytes = b"") -> None:
+        """A tensor for a third-party dashboard (see ``tbcore.summary.SummaryWriter``)."""
+        super().add_tensor(tag, to_numpy(tensor), global_step, walltime,
+                           plugin_name=plugin_name, plugin_content=plugin_content)

@@ -1,0 +1,116 @@
+"""The torch adapter writes what the numpy writer writes, from tensors, without TensorBoard."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tbcore.data import LogdirDataProvider
+
+pytest.importorskip("torch")
+
+# Runs in a fresh interpreter where importing tensorboard or tensorflow fails.
+WRITE = r'''
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("tensorboard", "tensorflow"):
+            raise ImportError(f"{name} is blocked in this test")
+        return None
+
+sys.meta_path.insert(0, Block())
+
+import numpy as np
+import torch
+from tbcore_torch import SummaryWriter
+
+kind, logdir = sys.argv[1], sys.argv[2]
+t = (lambda a: torch.tensor(np.asarray(a))) if kind == "torch" else (lambda a: np.asarray(a))
+weights = np.linspace(-1, 1, 1000) ** 3
+image = np.linspace(0, 1, 3 * 8 * 8, dtype=np.float32).reshape(3, 8, 8)
+with SummaryWriter(logdir) as w:
+    for step in range(5):
+        loss = t(np.float32(1.0 / (step + 1)))
+        if kind == "torch":
+            loss = loss.requires_grad_(True) * 1  # a tensor that is part of a graph
+        w.add_scalar("loss", loss, step)
+        w.add_scalars("lr", {"a": t(np.float32(0.1 * step)), "b": 0.5}, step)
+        w.add_histogram("weights", t(weights * (step + 1)), step)
+        w.add_image("image", t(image), step)
+        w.add_audio("audio", t(np.sin(np.linspace(0, 20, 800)).astype(np.float32)), step, sample_rate=8000)
+        w.add_pr_curve("pr", t(np.arange(20) % 2), t(np.linspace(0, 1, 20)), step)
+        w.add_tensor("custom", t(np.arange(6).reshape(2, 3)), step, plugin_name="mine")
+    if kind == "torch":
+        w.add_scalar("bf16", torch.tensor(0.5, dtype=torch.bfloat16), 0)
+    else:
+        w.add_scalar("bf16", 0.5, 0)
+    w.add_hparams({"lr": t(np.float32(0.1)), "opt": "adam"}, {"hp/acc": t(np.float32(0.9))})
+print("imported:", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorboard", "tensorflow")))
+'''
+
+
+def _write(kind: str, logdir: Path) -> str:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE, kind, str(logdir)],
+        capture_output=True, text=True, env=env, timeout=240, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def _load(logdir: Path) -> LogdirDataProvider:
+    provider = LogdirDataProvider(str(logdir))
+    provider.reload()
+    return provider
+
+
+def test_tensors_write_exactly_what_arrays_write(tmp_path: Path) -> None:
+    out = _write("torch", tmp_path / "torch")
+    assert "imported: []" in out  # neither tensorboard nor tensorflow was needed
+    _write("numpy", tmp_path / "numpy")
+    ours, ref = _load(tmp_path / "torch"), _load(tmp_path / "numpy")
+    assert [r.run_name for r in ours.list_runs()] == [r.run_name for r in ref.list_runs()]
+    assert ours.list_plugins() == ref.list_plugins()
+    for plugin in ref.list_plugins():
+        a = ours.read_scalars(plugin_name=plugin)
+        b = ref.read_scalars(plugin_name=plugin)
+        assert a.keys() == b.keys()
+        for run in b:
+            for tag in b[run]:
+                np.testing.assert_array_equal(a[run][tag].step, b[run][tag].step)
+                np.testing.assert_array_equal(a[run][tag].value, b[run][tag].value)
+        ta, tb = ours.read_tensors(plugin_name=plugin), ref.read_tensors(plugin_name=plugin)
+        assert ta.keys() == tb.keys()
+        for run in tb:
+            for tag in tb[run]:
+                for x, y in zip(ta[run][tag], tb[run][tag], strict=True):
+                    assert x.step == y.step
+                    np.testing.assert_array_equal(x.numpy, y.numpy)
+        sa, sb = ours.read_blob_sequences(plugin_name=plugin), ref.read_blob_sequences(plugin_name=plugin)
+        for run in sb:
+            for tag in sb[run]:
+                for x, y in zip(sa[run][tag], sb[run][tag], strict=True):
+                    got = [ours.read_blob(blob_key=v.blob_key) for v in x.values]
+                    assert got == [ref.read_blob(blob_key=v.blob_key) for v in y.values]
+    assert {"scalars", "histograms", "images", "audio", "pr_curves", "mine", "hparams"} <= set(ref.list_plugins())
+
+
+def test_missing_torch_names_the_extra(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'torch':\n"
+        "            raise ImportError('no torch here')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import tbcore_torch\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "pip install 'tbcore[torch]'" in done.stderr
