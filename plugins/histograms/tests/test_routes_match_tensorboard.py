@@ -3,18 +3,14 @@ on files written by torch.utils.tensorboard and tf.summary."""
 
 from __future__ import annotations
 
-import http.client
 import importlib.util
 import json
 import math
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,32 +32,7 @@ FLOAT32_RTOL = 1e-6
 FLOAT32_ATOL = 1e-5
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Http:
-    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
-        self.process, self.port = process, port
-
-    def call(self, path: str) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
-
-    def json(self, path: str) -> Any:
-        status, data = self.call(path)
-        assert status == 200, (path, status, data[:300])
-        return json.loads(data)
-
-
-def _loaded(server: _Http) -> bool:
+def _loaded(server: Any) -> bool:
     """Every run is read to its end (its last tag has every step)."""
     status, body = server.call("/data/plugin/histograms/tags")
     if status != 200 or set(json.loads(body)) != set(RUNS):
@@ -71,23 +42,6 @@ def _loaded(server: _Http) -> bool:
         if status != 200 or len(json.loads(body)) != steps:
             return False
     return True
-
-
-def _start(cmd: list[str], port: int, ready: Callable[[_Http], bool]) -> _Http:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = _Http(process, port)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{cmd[0]} exited"
-        try:
-            if ready(server):
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{cmd} did not load")
 
 
 def _query(run: str, tag: str, **extra: Any) -> str:
@@ -106,29 +60,16 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def servers(logdir: Path) -> Iterator[tuple[_Http, _Http]]:
-    tensorboard = shutil.which("tensorboard", path=os.path.dirname(sys.executable))
-    if tensorboard is None:
-        pytest.skip("tensorboard is not installed")
-    tb_port, our_port = _free_port(), _free_port()
+def servers(logdir: Path, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
     # The sample counts only size TensorBoard's reservoirs: its routes still cap a series at
     # 51 histograms and 501 distributions, which is why the fixtures have fewer steps.
-    tb = _start(
-        [tensorboard, "--logdir", str(logdir), "--port", str(tb_port), "--host", "127.0.0.1",
-         "--load_fast=false", "--samples_per_plugin", "histograms=100000,distributions=100000"],
-        tb_port,
-        _loaded,
-    )
-    ours = _start(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(our_port),
-         "--plugins", "histograms,distributions"],
-        our_port,
-        _loaded,
-    )
-    yield tb, ours
-    for s in (tb, ours):
-        s.process.terminate()
-        s.process.wait(20)
+    with tensorboard_pair(
+        logdir,
+        tensorboard_flags=["--samples_per_plugin", "histograms=100000,distributions=100000"],
+        plugins="histograms,distributions",
+        ready=_loaded,
+    ) as pair:
+        yield pair
 
 
 def _close(ours: Any, theirs: Any, rel: float, abs_: float) -> bool:
@@ -143,7 +84,7 @@ def _close(ours: Any, theirs: Any, rel: float, abs_: float) -> bool:
 
 
 @pytest.mark.parametrize("plugin", ["histograms", "distributions"])
-def test_tags_match(servers: tuple[_Http, _Http], plugin: str) -> None:
+def test_tags_match(servers: tuple[Any, Any], plugin: str) -> None:
     tb, ours = servers
     expected = tb.json(f"/data/plugin/{plugin}/tags")
     assert ours.json(f"/data/plugin/{plugin}/tags") == expected
@@ -152,7 +93,7 @@ def test_tags_match(servers: tuple[_Http, _Http], plugin: str) -> None:
 
 
 @pytest.mark.parametrize("plugin", ["histograms", "distributions"])
-def test_every_series_matches_step_for_step(servers: tuple[_Http, _Http], plugin: str) -> None:
+def test_every_series_matches_step_for_step(servers: tuple[Any, Any], plugin: str) -> None:
     tb, ours = servers
     index = tb.json(f"/data/plugin/{plugin}/tags")
     compared = 0
@@ -171,14 +112,14 @@ def test_every_series_matches_step_for_step(servers: tuple[_Http, _Http], plugin
     assert compared == 40 * 7 * 2 + 30 * 4
 
 
-def test_tensorflow_histograms_are_exact(servers: tuple[_Http, _Http]) -> None:
+def test_tensorflow_histograms_are_exact(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
     for plugin in ("histograms", "distributions"):
         path = f"/data/plugin/{plugin}/{plugin}?{_query('tf_run', 'tf/normal')}"
         assert ours.json(path) == tb.json(path)
 
 
-def test_shapes_of_edge_cases(servers: tuple[_Http, _Http]) -> None:
+def test_shapes_of_edge_cases(servers: tuple[Any, Any]) -> None:
     _, ours = servers
     hist = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'grads/600')}")
     assert len(hist[0][2]) == 600
@@ -192,7 +133,7 @@ def test_shapes_of_edge_cases(servers: tuple[_Http, _Http]) -> None:
     assert inf[0][2] == [["-Infinity", 0.0, 1.0], [0.0, "Infinity", 2.0]]
 
 
-def test_no_silent_downsampling_and_samples(servers: tuple[_Http, _Http]) -> None:
+def test_no_silent_downsampling_and_samples(servers: tuple[Any, Any]) -> None:
     _, ours = servers
     many = ours.json(f"/data/plugin/histograms/histograms?{_query('torch_a', 'constant')}")
     assert [row[1] for row in many] == list(range(40))
@@ -200,7 +141,7 @@ def test_no_silent_downsampling_and_samples(servers: tuple[_Http, _Http]) -> Non
     assert len(few) == 5 and few[-1][1] == 39
 
 
-def test_multirun_routes_match_single_run_routes(servers: tuple[_Http, _Http]) -> None:
+def test_multirun_routes_match_single_run_routes(servers: tuple[Any, Any]) -> None:
     _, ours = servers
     for plugin in ("histograms", "distributions"):
         query = urllib.parse.urlencode({"tag": "weights/default", "run": ["torch_a", "torch_b", "tf_run"]}, doseq=True)
@@ -212,7 +153,7 @@ def test_multirun_routes_match_single_run_routes(servers: tuple[_Http, _Http]) -
         assert set(every) == {"tf_run"}
 
 
-def test_errors(servers: tuple[_Http, _Http]) -> None:
+def test_errors(servers: tuple[Any, Any]) -> None:
     _, ours = servers
     for plugin in ("histograms", "distributions"):
         assert ours.call(f"/data/plugin/{plugin}/{plugin}?run=torch_a")[0] == 400

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import math
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,51 +37,12 @@ for run, scale in (("run_a", 1.0), ("run_b", 2.0)):
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Http:
-    def __init__(self, process: subprocess.Popen[bytes], port: int) -> None:
-        self.process, self.port = process, port
-
-    def call(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
-
-    def json(self, method: str, path: str, body: str | None = None) -> object:
-        status, data = self.call(method, path, body)
-        assert status == 200, (path, status, data[:300])
-        return json.loads(data)
-
-
 EXPECTED_RUNS = 6  # run_a, run_b and the four add_scalars sub-runs
 
 
-def _start(cmd: list[str], port: int) -> _Http:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = _Http(process, port)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{cmd[0]} exited"
-        try:
-            status, body = server.call("GET", "/data/plugin/scalars/tags")
-            if status == 200 and len(json.loads(body)) == EXPECTED_RUNS:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{cmd} did not load")
+def _loaded(server: Any) -> bool:
+    status, body = server.call("/data/plugin/scalars/tags")
+    return status == 200 and len(json.loads(body)) == EXPECTED_RUNS
 
 
 @pytest.fixture(scope="module")
@@ -97,118 +55,106 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def servers(logdir: Path) -> Iterator[tuple[_Http, _Http]]:
-    tensorboard = shutil.which("tensorboard", path=os.path.dirname(sys.executable))
-    if tensorboard is None:
-        pytest.skip("tensorboard is not installed")
-    tb_port, our_port = _free_port(), _free_port()
-    tb = _start(
-        [tensorboard, "--logdir", str(logdir), "--port", str(tb_port), "--host", "127.0.0.1",
-         "--load_fast=false", "--samples_per_plugin", "scalars=100000,pr_curves=100000"],
-        tb_port,
-    )
-    ours = _start(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(our_port),
-         "--plugins", "scalars,custom_scalars,pr_curves"],
-        our_port,
-    )
-    yield tb, ours
-    for s in (tb, ours):
-        s.process.terminate()
-        s.process.wait(20)
+def servers(logdir: Path, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
+    with tensorboard_pair(
+        logdir,
+        tensorboard_flags=["--samples_per_plugin", "scalars=100000,pr_curves=100000"],
+        plugins="scalars,custom_scalars,pr_curves",
+        ready=_loaded,
+    ) as pair:
+        yield pair
 
 
-def test_tags_match(servers: tuple[_Http, _Http]) -> None:
+def test_tags_match(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
-    expected = tb.json("GET", "/data/plugin/scalars/tags")
-    assert ours.json("GET", "/data/plugin/scalars/tags") == expected
+    expected = tb.json("/data/plugin/scalars/tags")
+    assert ours.json("/data/plugin/scalars/tags") == expected
     assert set(expected) == {"run_a", "run_b", "run_a/lr_base", "run_a/lr_warm", "run_b/lr_base", "run_b/lr_warm"}
 
 
-def test_every_series_matches_point_for_point(servers: tuple[_Http, _Http]) -> None:
+def test_every_series_matches_point_for_point(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
-    index = tb.json("GET", "/data/plugin/scalars/tags")
+    index = tb.json("/data/plugin/scalars/tags")
     assert isinstance(index, dict)
     compared = 0
     for run, tags in index.items():
         for tag in tags:
             query = urllib.parse.urlencode({"run": run, "tag": tag})
-            expected = tb.json("GET", f"/data/plugin/scalars/scalars?{query}")
-            assert ours.json("GET", f"/data/plugin/scalars/scalars?{query}") == expected
+            expected = tb.json(f"/data/plugin/scalars/scalars?{query}")
+            assert ours.json(f"/data/plugin/scalars/scalars?{query}") == expected
             compared += len(expected)  # type: ignore[arg-type]
     assert compared > 2000
 
 
-def test_non_finite_values_are_strings_like_tensorboard(servers: tuple[_Http, _Http]) -> None:
+def test_non_finite_values_are_strings_like_tensorboard(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
     query = urllib.parse.urlencode({"run": "run_a", "tag": "weird"})
-    got = ours.json("GET", f"/data/plugin/scalars/scalars?{query}")
+    got = ours.json(f"/data/plugin/scalars/scalars?{query}")
     assert [row[2] for row in got] == ["NaN", "Infinity", "-Infinity"]  # type: ignore[index,union-attr]
-    assert got == tb.json("GET", f"/data/plugin/scalars/scalars?{query}")
+    assert got == tb.json(f"/data/plugin/scalars/scalars?{query}")
 
 
-def test_csv_download_matches(servers: tuple[_Http, _Http]) -> None:
+def test_csv_download_matches(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
     query = urllib.parse.urlencode({"run": "run_b", "tag": "loss", "format": "csv"})
-    tb_status, tb_csv = tb.call("GET", f"/data/plugin/scalars/scalars?{query}")
-    our_status, our_csv = ours.call("GET", f"/data/plugin/scalars/scalars?{query}")
+    tb_status, tb_csv = tb.call(f"/data/plugin/scalars/scalars?{query}")
+    our_status, our_csv = ours.call(f"/data/plugin/scalars/scalars?{query}")
     assert tb_status == our_status == 200
     assert our_csv == tb_csv
     assert our_csv.splitlines()[0] == b"Wall time,Step,Value"
     assert len(our_csv.splitlines()) == 301
 
 
-def test_multirun_matches(servers: tuple[_Http, _Http]) -> None:
+def test_multirun_matches(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
     body = urllib.parse.urlencode({"tag": "loss", "runs": ["run_a", "run_b", "missing"]}, doseq=True)
-    expected = tb.json("POST", "/data/plugin/scalars/scalars_multirun", body)
-    assert ours.json("POST", "/data/plugin/scalars/scalars_multirun", body) == expected
+    expected = tb.json("/data/plugin/scalars/scalars_multirun", "POST", body)
+    assert ours.json("/data/plugin/scalars/scalars_multirun", "POST", body) == expected
     assert set(expected) == {"run_a", "run_b"}  # type: ignore[arg-type]
 
 
-def test_errors(servers: tuple[_Http, _Http]) -> None:
+def test_errors(servers: tuple[Any, Any]) -> None:
     _, ours = servers
-    assert ours.call("GET", "/data/plugin/scalars/scalars?run=run_a")[0] == 400
-    assert ours.call("GET", "/data/plugin/scalars/scalars?run=run_a&tag=nope")[0] == 404
-    assert ours.call("POST", "/data/plugin/scalars/scalars_multirun", "runs=run_a")[0] == 400
-    assert ours.call("GET", "/data/plugin/scalars/series?tag=loss&buckets=-1")[0] == 400
+    assert ours.call("/data/plugin/scalars/scalars?run=run_a")[0] == 400
+    assert ours.call("/data/plugin/scalars/scalars?run=run_a&tag=nope")[0] == 404
+    assert ours.call("/data/plugin/scalars/scalars_multirun", "POST", "runs=run_a")[0] == 400
+    assert ours.call("/data/plugin/scalars/series?tag=loss&buckets=-1")[0] == 400
 
 
-def test_series_route_columns_and_viewport(servers: tuple[_Http, _Http]) -> None:
+def test_series_route_columns_and_viewport(servers: tuple[Any, Any]) -> None:
     _, ours = servers
-    full = ours.json("GET", "/data/plugin/scalars/series?tag=loss&run=run_a&run=run_b")
+    full = ours.json("/data/plugin/scalars/series?tag=loss&run=run_a&run=run_b")
     assert isinstance(full, dict) and set(full) == {"run_a", "run_b"}
     assert full["run_a"]["step"] == list(range(300)) and full["run_a"]["total"] == 300
     assert math.isclose(full["run_b"]["value"][0], 2.0)
-    thin = ours.json("GET", "/data/plugin/scalars/series?tag=loss&run=run_a&xmin=0&xmax=299&buckets=10")
+    thin = ours.json("/data/plugin/scalars/series?tag=loss&run=run_a&xmin=0&xmax=299&buckets=10")
     assert isinstance(thin, dict)
     steps = thin["run_a"]["step"]
     assert 0 in steps and 299 in steps and len(steps) <= 44
 
 
-def test_custom_scalars_layout_and_regex_route_match(servers: tuple[_Http, _Http]) -> None:
+def test_custom_scalars_layout_and_regex_route_match(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
-    layout = tb.json("GET", "/data/plugin/custom_scalars/layout")
-    assert ours.json("GET", "/data/plugin/custom_scalars/layout") == layout
+    layout = tb.json("/data/plugin/custom_scalars/layout")
+    assert ours.json("/data/plugin/custom_scalars/layout") == layout
     assert layout["category"][0]["title"] == "Losses"  # type: ignore[index]
     for run in ("run_a", "run_b"):
         for regex in ("acc/.*", "loss", "(", ""):
             query = urllib.parse.urlencode({"run": run, "tag": regex})
-            expected = tb.json("GET", f"/data/plugin/custom_scalars/scalars?{query}")
-            assert ours.json("GET", f"/data/plugin/custom_scalars/scalars?{query}") == expected
+            expected = tb.json(f"/data/plugin/custom_scalars/scalars?{query}")
+            assert ours.json(f"/data/plugin/custom_scalars/scalars?{query}") == expected
     query = urllib.parse.urlencode({"run": "run_a", "tag": "loss", "format": "csv"})
-    assert ours.call("GET", f"/data/plugin/custom_scalars/download_data?{query}") == tb.call(
-        "GET", f"/data/plugin/custom_scalars/download_data?{query}"
-    )
+    path = f"/data/plugin/custom_scalars/download_data?{query}"
+    assert ours.call(path) == tb.call(path)
 
 
-def test_pr_curves_match(servers: tuple[_Http, _Http]) -> None:
+def test_pr_curves_match(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
-    tags = tb.json("GET", "/data/plugin/pr_curves/tags")
-    assert ours.json("GET", "/data/plugin/pr_curves/tags") == tags
+    tags = tb.json("/data/plugin/pr_curves/tags")
+    assert ours.json("/data/plugin/pr_curves/tags") == tags
     query = urllib.parse.urlencode({"run": ["run_a", "run_b"], "tag": "pr/classifier"}, doseq=True)
-    expected = tb.json("GET", f"/data/plugin/pr_curves/pr_curves?{query}")
-    got = ours.json("GET", f"/data/plugin/pr_curves/pr_curves?{query}")
+    expected = tb.json(f"/data/plugin/pr_curves/pr_curves?{query}")
+    got = ours.json(f"/data/plugin/pr_curves/pr_curves?{query}")
     assert got == expected
     assert [len(v) for v in got.values()] == [3, 3]  # type: ignore[union-attr]
-    assert ours.call("GET", "/data/plugin/pr_curves/pr_curves?tag=pr/classifier")[0] == 400
+    assert ours.call("/data/plugin/pr_curves/pr_curves?tag=pr/classifier")[0] == 400
