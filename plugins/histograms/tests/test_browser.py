@@ -1,10 +1,14 @@
 """The histograms and distributions tabs in headless Chromium, against a real ``tbcore serve``
-process on the demo runs: one ridge per step, bands per run, hover, no console errors."""
+process on the demo runs and runs written by torch.utils.tensorboard: one ridge per step,
+bands per run, hover, the x axis (step, relative, wall time) kept in the URL, a card per tag
+or per run, small multiples for many runs, no console errors."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -21,7 +25,14 @@ from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2, summary_pb2
 from tbcore_histograms.demo import STEPS, write_demo
 
+_spec = importlib.util.spec_from_file_location("histogram_writers", Path(__file__).with_name("writers.py"))
+assert _spec and _spec.loader
+writers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(writers)
+
 RUNS = ["histograms_demo/adam", "histograms_demo/sgd"]
+SWEEP = [f"sweep/lr_{k:02d}" for k in range(24)]
+ALL_RUNS = [*RUNS, "paused", *SWEEP]
 
 
 def _free_port() -> int:
@@ -61,9 +72,12 @@ def _serve(logdir: Path, runs: int, *extra: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    pytest.importorskip("torch")
     logdir = tmp_path_factory.mktemp("histograms_browser")
     write_demo(logdir)
-    with _serve(logdir, len(RUNS)) as url:
+    env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
+    subprocess.run([sys.executable, "-c", writers.WRITE_FOR_BROWSER, str(logdir)], check=True, env=env, timeout=240)
+    with _serve(logdir, len(ALL_RUNS)) as url:
         yield url
 
 
@@ -103,7 +117,7 @@ def _open_tab(page: Any, name: str) -> None:
 
 
 def _canvases(page: Any, kind: str, tag: str) -> Any:
-    selector = f'section[data-plugin="{kind}"] .tb-card[data-key="{tag}"]'
+    selector = f"section[data-plugin='{kind}'] .tb-card[data-key='{tag}']"  # a key may hold '"'
     card = page.locator(selector)
     card.scroll_into_view_if_needed()
     page.wait_for_selector(f'{selector} .tb-card-body[data-loaded="true"]')
@@ -173,6 +187,147 @@ def test_distributions_draw_bands(page: Any) -> None:
     assert "50%" in tip.text_content()
     _screenshot(page, "distributions_hover")
     assert canvas.get_attribute("data-hover-step") == str(10 * (STEPS - 1))
+
+
+def _open_url(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector('#tbcore-app[data-ready="true"]')
+
+
+def _drawn_with_axis(page: Any, kind: str, tag: str, axis: str) -> Any:
+    """The first canvas of the card of ``tag``, once drawn along ``axis``."""
+    selector = f'section[data-plugin="{kind}"] .tb-card[data-key="{tag}"] canvas.{kind}-canvas[data-x-axis="{axis}"]'
+    page.wait_for_selector(selector)
+    return page.locator(selector).first
+
+
+def _numbers(text: str | None) -> list[float]:
+    return [float(v) for v in (text or "").split(",")]
+
+
+def _gaps(values: list[float]) -> list[float]:
+    return [b - a for a, b in zip(values, values[1:])]
+
+
+def _choose(page: Any, kind: str, control: str, value: str) -> None:
+    page.select_option(f'section[data-plugin="{kind}"] select.{control}', value)
+
+
+def test_ridge_offsets_follow_the_x_axis_kept_in_the_url(page: Any, server_url: str) -> None:
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    _open_url(page, server_url + "#tab=histograms&tagFilter=paused&histograms.xAxis=sideways")
+    # "paused": ten steps a minute apart, with an hour's pause between steps 4 and 5.
+    # An unknown axis in the URL: the default (step), and a warning naming it.
+    by_step = _numbers(_drawn_with_axis(page, "histograms", "paused/weights", "step").get_attribute("data-baselines"))
+    assert len(by_step) == 10
+    assert max(_gaps(by_step)) - min(_gaps(by_step)) < 0.2  # evenly spaced (rounded to 0.1 px)
+    assert any("histograms.xAxis" in w and "sideways" in w for w in warnings)
+
+    _choose(page, "histograms", "histograms-x-axis", "relative")
+    canvas = _drawn_with_axis(page, "histograms", "paused/weights", "relative")
+    by_time = _numbers(canvas.get_attribute("data-baselines"))
+    gaps = _gaps(by_time)
+    assert gaps[4] > 30 * max(gaps[:4] + gaps[5:])  # the hour's pause, against minutes
+    assert (by_time[0], by_time[-1]) == (by_step[0], by_step[-1])  # oldest on top, newest in front
+    relative_labels = (canvas.get_attribute("data-axis-labels") or "").split("|")
+    assert relative_labels[0] == "0s" and any(label.endswith("m") for label in relative_labels)
+    assert "histograms.xAxis=relative" in page.evaluate("location.hash")
+
+    _choose(page, "histograms", "histograms-x-axis", "wall")
+    canvas = _drawn_with_axis(page, "histograms", "paused/weights", "wall")
+    assert _numbers(canvas.get_attribute("data-baselines")) == by_time  # wall time offsets as relative does
+    wall_labels = (canvas.get_attribute("data-axis-labels") or "").split("|")
+    assert wall_labels and all(len(label) == 5 and label[2] == ":" for label in wall_labels)  # clock times
+
+    # Hover on step 4's baseline: the tooltip names the step, both times, the bucket, the count.
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + by_time[4] - 1)
+    tip = page.locator(".tb-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.text_content() or ""
+    assert "step 4" in text and "relative 4m" in text and "wall" in text
+    assert "bucket [" in text and "count" in text
+    assert canvas.get_attribute("data-hover-step") == "4"
+    _screenshot(page, "histograms_wall_time_offsets")
+
+    # The shell rewriting its own keys keeps the dashboard's; a reload restores the choice.
+    page.fill("#tb-tag-filter", "paused/")
+    page.wait_for_function("() => location.hash.includes('tagFilter=paused%2F')")
+    assert "histograms.xAxis=wall" in page.evaluate("location.hash")
+    page.reload()
+    page.wait_for_selector('#tbcore-app[data-ready="true"]')
+    _drawn_with_axis(page, "histograms", "paused/weights", "wall")
+    assert page.locator("select.histograms-x-axis").input_value() == "wall"
+
+
+def test_distribution_bands_follow_the_x_axis(page: Any, server_url: str) -> None:
+    _open_url(page, server_url + "#tab=distributions&tagFilter=paused&distributions.xAxis=relative")
+    canvas = _drawn_with_axis(page, "distributions", "paused/weights", "relative")
+    gaps = _gaps(_numbers(canvas.get_attribute("data-x-positions")))
+    assert len(gaps) == 9 and gaps[4] > 30 * max(gaps[:4] + gaps[5:])
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 16, box["y"] + box["height"] / 2)
+    tip = page.locator(".tb-tooltip")
+    tip.wait_for(state="visible")
+    assert "step 9" in (tip.text_content() or "") and "relative 1h 9m" in (tip.text_content() or "")
+    _screenshot(page, "distributions_relative_time")
+
+    _choose(page, "distributions", "histograms-x-axis", "step")
+    canvas = _drawn_with_axis(page, "distributions", "paused/weights", "step")
+    gaps = _gaps(_numbers(canvas.get_attribute("data-x-positions")))
+    assert max(gaps) - min(gaps) < 0.2
+    assert (canvas.get_attribute("data-axis-labels") or "").split("|")[0] == "0"
+    assert "distributions.xAxis" not in page.evaluate("location.hash")  # the default is left out
+
+
+@pytest.mark.parametrize("kind", ["histograms", "distributions"])
+def test_layout_toggle_gives_one_card_per_run(page: Any, server_url: str, kind: str) -> None:
+    _open_url(page, server_url + f"#tab={kind}&tagFilter=layer1/weights")
+    assert _canvases(page, kind, "layer1/weights").count() == len(RUNS)
+    _choose(page, kind, "histograms-layout", "run")
+    keys = [json.dumps(["layer1/weights", run], separators=(",", ":")) for run in RUNS]
+    for key, run in zip(keys, RUNS):
+        canvases = _canvases(page, kind, key)
+        assert canvases.count() == 1
+        assert canvases.first.get_attribute("data-run") == run
+    shown = page.locator(f'section[data-plugin="{kind}"] .tb-card').evaluate_all("cs => cs.map(c => c.dataset.key)")
+    assert sorted(shown) == sorted(keys)
+    assert f"{kind}.layout=run" in page.evaluate("location.hash")
+    _screenshot(page, f"{kind}_card_per_run")
+    _choose(page, kind, "histograms-layout", "tag")
+    assert _canvases(page, kind, "layer1/weights").count() == len(RUNS)
+
+
+def test_many_runs_become_small_multiples_drawn_when_visible(page: Any, server_url: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 700})
+    _open_url(page, server_url + "#tab=histograms&tagFilter=sweep")
+    card = page.locator('section[data-plugin="histograms"] .tb-card[data-key="sweep/weights"]')
+    page.wait_for_selector('.tb-card[data-key="sweep/weights"] .tb-card-body[data-loaded="true"]')
+    runs = card.locator(".histograms-runs")
+    assert runs.get_attribute("data-compact") == "true" and runs.get_attribute("data-runs") == str(len(SWEEP))
+    canvases = card.locator("canvas.histograms-canvas")
+    assert canvases.count() == len(SWEEP)
+    assert canvases.evaluate_all("cs => cs.map(c => c.dataset.run)") == SWEEP
+    page.wait_for_selector('.tb-card[data-key="sweep/weights"] canvas[data-drawn="true"]')
+    # Only the canvases in the card's visible scroll area are drawn; the rest wait.
+    drawn = card.locator('canvas[data-drawn="true"]').count()
+    assert 0 < drawn < len(SWEEP)
+    # Inside the card: several small multiples per row, shorter than a lone run's canvas.
+    card_box = card.bounding_box()
+    boxes = canvases.evaluate_all("cs => cs.map(c => { const r = c.getBoundingClientRect(); return [r.left, r.right, r.height]; })")
+    assert all(card_box["x"] <= left and right <= card_box["x"] + card_box["width"] for left, right, _ in boxes)
+    assert {round(height) for _, _, height in boxes} == {150}
+    assert len({round(left) for left, _, _ in boxes}) >= 3
+    assert card_box["height"] < 700
+    first = canvases.first
+    assert first.get_attribute("data-ridges") == "8"
+    _screenshot(page, "histograms_many_runs")
+    # Scrolling the card draws the rest.
+    runs.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    last = canvases.nth(len(SWEEP) - 1)
+    page.wait_for_function("c => c.dataset.drawn === 'true'", arg=last.element_handle())
+    assert last.get_attribute("data-ridges") == "8"
 
 
 def _write_steps(path: Path, steps: range) -> None:

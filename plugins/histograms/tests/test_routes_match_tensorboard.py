@@ -1,5 +1,5 @@
 """The histograms and distributions routes over real HTTP, compared with TensorBoard's server
-on files written by torch.utils.tensorboard and tf.summary."""
+on files written by torch.utils.tensorboard, tf.summary and Keras' TensorBoard callback."""
 
 from __future__ import annotations
 
@@ -21,8 +21,16 @@ assert _spec and _spec.loader
 writers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(writers)
 
-RUNS = {"torch_a": 40, "torch_b": 40, "tf_run": 30}  # run: steps written
-LAST_TAG = {"torch_a": "raw_inf", "torch_b": "raw_inf", "tf_run": "tf/constant"}
+# run: steps written. Keras writes weight histograms once per epoch (histogram_freq=1) into
+# its "train" run; its "validation" run holds scalars only, so no route lists it.
+RUNS = {"torch_a": 40, "torch_b": 40, "tf_run": 30, "keras/train": 3}
+LAST_TAG = {
+    "torch_a": "raw_inf",
+    "torch_b": "raw_inf",
+    "tf_run": "tf/constant",
+    "keras/train": "sequential/out/bias/histogram",
+}
+KERAS_TAGS = {f"sequential/{layer}/{weight}/histogram" for layer in ("hidden", "out") for weight in ("kernel", "bias")}
 # Runs whose histograms are legacy HistogramProto values: TensorBoard converts them to
 # float32 on ingestion, we keep float64, so their numbers agree only to float32 precision.
 LEGACY_RUNS = {"torch_a", "torch_b"}
@@ -54,7 +62,7 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("tensorflow")
     root = tmp_path_factory.mktemp("histogram_logs")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
-    for script in (writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF):
+    for script in (writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF, writers.WRITE_WITH_KERAS):
         subprocess.run([sys.executable, "-c", script, str(root)], check=True, env=env, timeout=240)
     return root
 
@@ -90,6 +98,7 @@ def test_tags_match(servers: tuple[Any, Any], plugin: str) -> None:
     assert ours.json(f"/data/plugin/{plugin}/tags") == expected
     assert set(expected["tf_run"]) == {"tf/normal", "tf/buckets100", "tf/empty", "tf/constant"}
     assert expected["tf_run"]["tf/constant"]["description"] == "<p>all equal</p>"
+    assert set(expected["keras/train"]) == KERAS_TAGS
 
 
 @pytest.mark.parametrize("plugin", ["histograms", "distributions"])
@@ -109,14 +118,29 @@ def test_every_series_matches_step_for_step(servers: tuple[Any, Any], plugin: st
                 assert have[:2] == want[:2], (run, tag)  # wall time and step, exactly
                 assert _close(have[2], want[2], rel, abs_), (run, tag, have, want)
             compared += len(expected)
-    assert compared == 40 * 7 * 2 + 30 * 4
+    assert compared == 40 * 7 * 2 + 30 * 4 + 3 * len(KERAS_TAGS)
 
 
-def test_tensorflow_histograms_are_exact(servers: tuple[Any, Any]) -> None:
+@pytest.mark.parametrize(
+    ("run", "tag"), [("tf_run", "tf/normal"), *(("keras/train", tag) for tag in sorted(KERAS_TAGS))]
+)
+def test_tensorflow_histograms_are_exact(servers: tuple[Any, Any], run: str, tag: str) -> None:
+    """TF2 tensor histograms (tf.summary, Keras) need no conversion: equal to the last bit."""
     tb, ours = servers
     for plugin in ("histograms", "distributions"):
-        path = f"/data/plugin/{plugin}/{plugin}?{_query('tf_run', 'tf/normal')}"
+        path = f"/data/plugin/{plugin}/{plugin}?{_query(run, tag)}"
         assert ours.json(path) == tb.json(path)
+
+
+def test_keras_weight_histograms_cover_each_epoch(servers: tuple[Any, Any]) -> None:
+    _, ours = servers
+    kernel = ours.json(f"/data/plugin/histograms/histograms?{_query('keras/train', 'sequential/hidden/kernel/histogram')}")
+    assert [row[1] for row in kernel] == [0, 1, 2]
+    for _, _, buckets in kernel:
+        assert len(buckets) == 30  # tf.summary.histogram's default bucket count
+        assert sum(b[2] for b in buckets) == 4 * 8  # every weight of the 4x8 kernel
+    bias = ours.json(f"/data/plugin/histograms/histograms?{_query('keras/train', 'sequential/hidden/bias/histogram')}")
+    assert [sum(b[2] for b in buckets) for _, _, buckets in bias] == [8, 8, 8]
 
 
 def test_shapes_of_edge_cases(servers: tuple[Any, Any]) -> None:

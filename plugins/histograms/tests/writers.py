@@ -39,3 +39,39 @@ with w.as_default():
                              description="all equal")
 w.close()
 """
+
+WRITE_WITH_KERAS = """
+import sys
+import numpy as np
+import tensorflow as tf
+tf.keras.utils.set_random_seed(3)
+x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+y = (x.sum(axis=1, keepdims=True) > 0).astype("float32")
+model = tf.keras.Sequential([
+    tf.keras.Input((4,)),
+    tf.keras.layers.Dense(8, activation="relu", name="hidden"),
+    tf.keras.layers.Dense(1, activation="sigmoid", name="out"),
+])
+model.compile(optimizer="sgd", loss="binary_crossentropy")
+board = tf.keras.callbacks.TensorBoard(sys.argv[1] + "/keras", histogram_freq=1)
+model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0, callbacks=[board])
+"""
+
+# For the browser tests: a run paused for an hour after step 4 (by step its ridges are evenly
+# spaced, by time they are not), and a sweep of 24 runs sharing one tag.
+WRITE_FOR_BROWSER = """
+import sys
+import numpy as np
+from torch.utils.tensorboard import SummaryWriter
+rng = np.random.default_rng(0)
+w = SummaryWriter(sys.argv[1] + "/paused")
+for step in range(10):
+    wall = 1_700_000_000.0 + 60.0 * step + (3600.0 if step >= 5 else 0.0)
+    w.add_histogram("paused/weights", rng.normal(0.1 * step, 1.0, 500), step, walltime=wall)
+w.close()
+for k in range(24):
+    w = SummaryWriter(f"{sys.argv[1]}/sweep/lr_{k:02d}")
+    for step in range(8):
+        w.add_histogram("sweep/weights", rng.normal(0.05 * step, 1.0 + 0.1 * k, 300), step)
+    w.close()
+"""

@@ -20,12 +20,16 @@ export function readUrlState() {
 
 /**
  * Put the view in the URL's hash without adding a history entry (and without a
- * `hashchange` event). Empty values are left out.
+ * `hashchange` event). Empty values are left out; keys the shell does not own (dashboards'
+ * own view settings, such as `histograms.xAxis`) are kept as they are.
  * @param {UrlState} state
  */
 export function writeUrlState(state) {
-  const params = new URLSearchParams();
-  for (const key of KEYS) if (state[key]) params.set(key, state[key]);
+  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+  for (const key of KEYS) {
+    if (state[key]) params.set(key, state[key]);
+    else params.delete(key);
+  }
   const text = params.toString();
   const hash = text ? `#${text}` : "";
   if (hash === location.hash || (!hash && !location.hash)) return;

@@ -73,20 +73,3 @@ export function label(v) {
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
   return String(Number(v.toPrecision(4)));
 }
-
-/**
- * Redraw whenever `el` changes width; returns the cleanup.
- * @param {HTMLElement} el
- * @param {() => void} draw
- */
-export function onWidthChange(el, draw) {
-  let width = el.clientWidth;
-  const observer = new ResizeObserver(() => {
-    if (el.clientWidth !== width) {
-      width = el.clientWidth;
-      draw();
-    }
-  });
-  observer.observe(el);
-  return () => observer.disconnect();
-}
