@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from tbcore.summary import SummaryWriter as _NumpyWriter
 from tbcore_torch.convert import to_numpy, to_scalar
 
@@ -50,6 +52,20 @@ class SummaryWriter(_NumpyWriter):
         """See ``torch.utils.tensorboard.SummaryWriter.add_images``."""
         super().add_images(tag, to_numpy(img_tensor), global_step, walltime, dataformats)
 
+    def add_image_with_boxes(self, tag: str, img_tensor: Any, box_tensor: Any,
+                             global_step: int | None = None, walltime: float | None = None,
+                             rescale: float = 1, dataformats: str = "CHW",
+                             labels: Sequence[str] | str | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_image_with_boxes``."""
+        super().add_image_with_boxes(tag, to_numpy(img_tensor), to_numpy(box_tensor), global_step,
+                                     walltime, rescale, dataformats, labels)
+
+    def add_video(self, tag: str, vid_tensor: Any, global_step: int | None = None,
+                  fps: float = 4, walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_video``; an animated GIF made
+        with Pillow (moviepy is not needed)."""
+        super().add_video(tag, to_numpy(vid_tensor), global_step, to_scalar(fps), walltime)
+
     def add_audio(self, tag: str, snd_tensor: Any, global_step: int | None = None,
                   sample_rate: int = 44100, walltime: float | None = None) -> None:
         """See ``torch.utils.tensorboard.SummaryWriter.add_audio``."""
@@ -73,6 +89,24 @@ class SummaryWriter(_NumpyWriter):
             to_numpy(recall), global_step, num_thresholds, to_numpy(weights), walltime,
         )
 
+    def add_mesh(self, tag: str, vertices: Any, colors: Any = None, faces: Any = None,
+                 config_dict: Mapping[str, Any] | None = None, global_step: int | None = None,
+                 walltime: float | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_mesh``."""
+        super().add_mesh(tag, to_numpy(vertices), to_numpy(colors), to_numpy(faces), config_dict,
+                         global_step, walltime)
+
+    def add_embedding(self, mat: Any, metadata: Any = None, label_img: Any = None,
+                      global_step: int | None = None, tag: str = "default",
+                      metadata_header: Sequence[Any] | None = None) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_embedding``. A tensor of labels
+        is written as its numbers (torch would write ``tensor(3)``)."""
+        labels = to_numpy(metadata)
+        if isinstance(labels, np.ndarray):
+            labels = labels.tolist()
+        super().add_embedding(to_numpy(mat), labels, to_numpy(label_img), global_step, tag,
+                              metadata_header)
+
     def add_hparams(self, hparam_dict: Mapping[str, Any], metric_dict: Mapping[str, Any],
                     hparam_domain_discrete: Mapping[str, Sequence[Any]] | None = None,
                     run_name: str | None = None, global_step: int | None = None) -> None:
@@ -85,8 +119,24 @@ class SummaryWriter(_NumpyWriter):
         )
 
     def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None,
-                   walltime: float | None = None, *, plugin_name: str = "",
+                   walltime: float | None = None, *, plugin_name: str = "tensor",
                    plugin_content: bytes = b"") -> None:
-        """A tensor for a third-party dashboard (see ``tbcore.summary.SummaryWriter``)."""
+        """See ``torch.utils.tensorboard.SummaryWriter.add_tensor`` (plugin name ``tensor``);
+        ``plugin_name`` and ``plugin_content`` address a third-party dashboard instead."""
         super().add_tensor(tag, to_numpy(tensor), global_step, walltime,
                            plugin_name=plugin_name, plugin_content=plugin_content)
+
+    def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
+                  use_strict_trace: bool = True) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_graph``: traces ``model`` on
+        ``input_to_model`` with ``torch.jit.trace`` (see :mod:`tbcore_torch.graph`)."""
+        from tbcore_torch.graph import trace_graph
+
+        self.add_graph_def(*trace_graph(model, input_to_model, verbose, use_strict_trace))
+
+    def add_onnx_graph(self, prototxt: Any) -> None:
+        """See ``torch.utils.tensorboard.SummaryWriter.add_onnx_graph``: the graph of the ONNX
+        model file ``prototxt`` (needs the ``onnx`` package)."""
+        from tbcore_torch.onnx_graph import load_onnx_graph
+
+        self.add_graph_def(load_onnx_graph(prototxt))

@@ -51,6 +51,15 @@ with SummaryWriter(logdir) as w:
     else:
         w.add_scalar("bf16", 0.5, 0)
     w.add_hparams({"lr": t(np.float32(0.1)), "opt": "adam"}, {"hp/acc": t(np.float32(0.9))})
+    boxes = t(np.array([[1.0, 1.0, 6.0, 5.0]]))
+    w.add_image_with_boxes("boxes", t(image), boxes, 1, labels=["x"])
+    video = np.linspace(0, 1, 2 * 3 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 3, 4, 5)
+    w.add_video("video", t(video), 1, fps=t(np.float32(5)))
+    cube = np.array([[[1.0, 1, 1], [-1, -1, 1], [1, -1, -1]]], dtype=np.float32)
+    w.add_mesh("mesh", t(cube), colors=t(np.full((1, 3, 3), 200, dtype=np.int32)),
+               faces=t(np.array([[[0, 1, 2]]], dtype=np.int32)), global_step=1)
+    w.add_embedding(t(np.eye(4, 3)), metadata=t(np.arange(4)),
+                    label_img=t(np.linspace(0, 1, 4 * 3 * 2 * 2).reshape(4, 3, 2, 2)), global_step=1)
 print("imported:", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorboard", "tensorflow")))
 '''
 
@@ -99,7 +108,22 @@ def test_tensors_write_exactly_what_arrays_write(tmp_path: Path) -> None:
                 for x, y in zip(sa[run][tag], sb[run][tag], strict=True):
                     got = [ours.read_blob(blob_key=v.blob_key) for v in x.values]
                     assert got == [ref.read_blob(blob_key=v.blob_key) for v in y.values]
-    assert {"scalars", "histograms", "images", "audio", "pr_curves", "mine", "hparams"} <= set(ref.list_plugins())
+    assert {"scalars", "histograms", "images", "audio", "pr_curves", "mine", "hparams", "mesh"} <= set(
+        ref.list_plugins()
+    )
+    assert "boxes" in ref.list_blob_sequences(plugin_name="images")["."]
+    assert _projector_files(tmp_path / "torch") == _projector_files(tmp_path / "numpy")
+    assert (tmp_path / "numpy" / "00001" / "default" / "metadata.tsv").read_text() == "0\n1\n2\n3\n"
+
+
+def _projector_files(logdir: Path) -> dict[str, bytes]:
+    files = {
+        str(p.relative_to(logdir)): p.read_bytes()
+        for p in logdir.rglob("*")
+        if p.is_file() and not p.name.startswith("events.out")
+    }
+    assert {"projector_config.pbtxt", "00001/default/sprite.png"} <= files.keys()
+    return files
 
 
 def test_missing_torch_names_the_extra(tmp_path: Path) -> None:

@@ -28,7 +28,10 @@ def encode_wav(samples: np.ndarray, sample_rate: int) -> bytes:
 
 def audio_value(tag: str, snd: Any, sample_rate: int) -> summary_pb2.Summary.Value:
     """A legacy ``Summary.Value`` holding one mono clip; values outside [-1, 1] are clipped."""
-    samples = np.asarray(snd, dtype=np.float64).squeeze()
+    samples = np.asarray(snd).squeeze()
+    # float32 samples are scaled in float32, as torch does, so that both truncate alike.
+    if samples.dtype not in (np.float32, np.float64):
+        samples = samples.astype(np.float64)
     if samples.ndim != 1:
         raise ValueError(
             f"audio of shape {np.shape(snd)} is not one mono clip; expected a 1-D array of "

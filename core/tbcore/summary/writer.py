@@ -3,36 +3,50 @@
 The methods and their arguments follow ``torch.utils.tensorboard.SummaryWriter``, so adapters
 can pass their converted tensors straight through, and the files are the ones torch writes
 (TensorBoard and tbcore read both). Differences from torch: ``add_hparams`` writes into this
-writer's run unless ``run_name`` is given; grey images stay one-channel PNGs; bad input
-raises ``ValueError`` with what to change.
+writer's run unless ``run_name`` is given; grey images stay one-channel PNGs; ``add_video``
+encodes GIFs with Pillow (no moviepy), with frame delays that follow ``fps`` and grey clips
+allowed; ``add_image_with_boxes`` records the size of the rescaled image; uint8 embedding
+thumbnails keep their values; bad input raises ``ValueError`` with what to change.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
 from tbcore.io.tensors import from_numpy
-from tbcore.proto import event_pb2, summary_pb2, tensor_pb2, types_pb2
-from tbcore.summary import audio, custom_scalars, histograms, hparams, images, pr_curves
-from tbcore.summary.event_file_writer import EventFileWriter
+from tbcore.proto import projector_config_pb2, summary_pb2, tensor_pb2, types_pb2
+from tbcore.summary import (
+    audio,
+    boxes,
+    custom_scalars,
+    embedding,
+    histograms,
+    hparams,
+    images,
+    mesh,
+    pr_curves,
+    video,
+)
+from tbcore.summary import figure as figure_module
+from tbcore.summary.graph import graph_event, run_metadata_event
+from tbcore.summary.run_writer import RunWriter
+from tbcore.summary.run_writer import make_event as _event
+from tbcore.summary.run_writer import plugin_metadata as _metadata
 from tbcore.summary.scalars import scalar_event, scalar_prefix, to_float
 
 
-class SummaryWriter:
+class SummaryWriter(RunWriter):
     """Writes summaries to an event file in ``log_dir`` (default ``runs/<time>_<host><comment>``).
 
     ``purge_step`` marks a restart: TensorBoard and tbcore drop the points at steps
-    ``>= purge_step`` written before it (a ``SessionLog.START`` event at that step). Events are queued and written by a background thread
-    (see :class:`EventFileWriter` for ``max_queue``, ``flush_secs`` and ``filename_suffix``).
+    ``>= purge_step`` written before it (a ``SessionLog.START`` event at that step). Events are
+    queued and written by a background thread (see :class:`EventFileWriter` for
+    ``max_queue``, ``flush_secs`` and ``filename_suffix``).
     """
 
     def __init__(
@@ -44,36 +58,12 @@ class SummaryWriter:
         flush_secs: float = 120,
         filename_suffix: str = "",
     ) -> None:
-        if log_dir is None:
-            stamp = datetime.now().strftime("%b%d_%H-%M-%S")
-            log_dir = os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
-        self._log_dir = os.fspath(log_dir)
-        self._options = {
-            "max_queue": max_queue,
-            "flush_secs": flush_secs,
-            "filename_suffix": filename_suffix,
-        }
-        self._writer = EventFileWriter(self._log_dir, **self._options)  # type: ignore[arg-type]
-        self._sub_writers: dict[str, EventFileWriter] = {}
-        self._sub_writers_lock = threading.Lock()
+        super().__init__(log_dir, comment, purge_step, max_queue, flush_secs, filename_suffix)
         # Per tag, the bytes of a legacy scalar event between the step and the value.
         self._scalar_prefixes: dict[str, bytes] = {}
         self._tensor_scalar_tags: set[str] = set()
-        if purge_step is not None:
-            start = event_pb2.Event(
-                wall_time=time.time(),
-                step=int(purge_step),
-                session_log=event_pb2.SessionLog(status=event_pb2.SessionLog.START),
-            )
-            # TensorBoard takes the first START of a run for the initial start and purges only
-            # on later ones, and the writer that logged the earlier steps rarely wrote one.
-            # A second START at the same step is a no-op where the first one already purged.
-            self._writer.add_event(start)
-            self._writer.add_event(start)
-
-    def get_logdir(self) -> str:
-        """The directory of this writer's run."""
-        return self._log_dir
+        # Every embedding this writer added: projector_config.pbtxt is rewritten from it.
+        self._projector_config = projector_config_pb2.ProjectorConfig()
 
     # --- scalars ---------------------------------------------------------------------
 
@@ -181,6 +171,62 @@ class SummaryWriter:
         grid = images.grid_hwc(np.asarray(img_tensor), dataformats)
         self._add([images.image_value(tag, grid)], global_step, walltime)
 
+    def add_image_with_boxes(
+        self,
+        tag: str,
+        img_tensor: Any,
+        box_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        rescale: float = 1,
+        dataformats: str = "CHW",
+        labels: Sequence[str] | str | None = None,
+    ) -> None:
+        """An image with boxes ``[x_min, y_min, x_max, y_max]`` (``box_tensor``, ``[N, 4]``)
+        drawn in red, each with its label if ``labels`` has one per box, then resized by
+        ``rescale``. Needs Pillow."""
+        value = boxes.boxes_image_value(tag, img_tensor, box_tensor, rescale, dataformats, labels)
+        self._add([value], global_step, walltime)
+
+    def add_figure(
+        self,
+        tag: str,
+        figure: Any,
+        global_step: int | None = None,
+        close: bool = True,
+        walltime: float | None = None,
+    ) -> None:
+        """A matplotlib figure (or a list of figures of one size, tiled like ``add_images``)
+        rendered as an image; ``close`` closes them in pyplot. Needs matplotlib."""
+        if isinstance(figure, list):
+            self.add_images(
+                tag,
+                figure_module.figures_to_nhwc(figure, close),
+                global_step,
+                walltime,
+                dataformats="NHWC",
+            )
+        else:
+            self.add_image(
+                tag,
+                figure_module.figure_to_hwc(figure, close),
+                global_step,
+                walltime,
+                dataformats="HWC",
+            )
+
+    def add_video(
+        self,
+        tag: str,
+        vid_tensor: Any,
+        global_step: int | None = None,
+        fps: float = 4,
+        walltime: float | None = None,
+    ) -> None:
+        """Clips ``[N, T, C, H, W]`` (uint8, or floats in [0, 1]) tiled into one animated GIF
+        that the images dashboard plays. Needs Pillow."""
+        self._add([video.video_value(tag, vid_tensor, fps)], global_step, walltime)
+
     def add_audio(
         self,
         tag: str,
@@ -253,10 +299,67 @@ class SummaryWriter:
         data = np.stack([np.asarray(r, dtype=np.float64).reshape(-1) for r in rows])
         self._add([pr_curves.pr_curve_value(tag, data, num_thresholds)], global_step, walltime)
 
+    def add_mesh(
+        self,
+        tag: str,
+        vertices: Any,
+        colors: Any = None,
+        faces: Any = None,
+        config_dict: Mapping[str, Any] | None = None,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A mesh or point cloud for the mesh dashboard: ``vertices`` ``[B, N, 3]``, optional
+        ``colors`` ``[B, N, 3]`` (0 to 255) and ``faces`` ``[B, F, 3]`` (vertex indices);
+        ``config_dict`` holds three.js camera, light and material settings."""
+        values = mesh.mesh_values(tag, vertices, colors, faces, config_dict)
+        self._add(values, global_step, walltime)
+
+    def add_embedding(
+        self,
+        mat: Any,
+        metadata: Sequence[Any] | None = None,
+        label_img: Any = None,
+        global_step: int | None = None,
+        tag: str = "default",
+        metadata_header: Sequence[Any] | None = None,
+    ) -> None:
+        """Points for the projector: ``mat`` ``[N, D]``, one label per point in ``metadata``
+        (a row of values per point with ``metadata_header``), thumbnails ``label_img``
+        ``[N, C, H, W]``. Written as files in the run, not as an event (see
+        :mod:`tbcore.summary.embedding`); ``global_step`` defaults to 0."""
+        self._writer.check_usable()  # a closed writer writes no more files
+        embedding.write_embedding(
+            self._log_dir,
+            self._projector_config,
+            np.asarray(mat),
+            metadata,
+            None if label_img is None else np.asarray(label_img),
+            0 if global_step is None else int(global_step),
+            tag,
+            metadata_header,
+        )
+
     def add_custom_scalars(self, layout: custom_scalars.LayoutDict) -> None:
         """The custom-scalars dashboard layout, in torch's format:
         ``{category: {chart: ["Multiline", [tags]] or ["Margin", [value, lower, upper]]}}``."""
         self._add([custom_scalars.layout_value(layout)], None, None)
+
+    def add_custom_scalars_multilinechart(
+        self, tags: Sequence[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """A custom-scalars layout of one chart with a line per tag in ``tags``."""
+        self.add_custom_scalars({category: {title: ["Multiline", list(tags)]}})
+
+    def add_custom_scalars_marginchart(
+        self, tags: Sequence[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """A custom-scalars layout of one margin chart: ``tags`` are value, lower, upper."""
+        if len(tags) != 3:
+            raise ValueError(
+                f"add_custom_scalars_marginchart needs 3 tags (value, lower, upper), got {tags!r}"
+            )
+        self.add_custom_scalars({category: {title: ["Margin", list(tags)]}})
 
     def add_hparams(
         self,
@@ -308,70 +411,24 @@ class SummaryWriter:
             value.metadata.data_class = summary_pb2.DATA_CLASS_TENSOR
         self._add([value], global_step, walltime)
 
-    # --- lifecycle ---------------------------------------------------------------------
+    # --- graphs ----------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Write everything queued so far, in every run of this writer."""
-        for writer in [self._writer, *self._sub_writers.values()]:
-            writer.flush()
-
-    def close(self) -> None:
-        """Flush and close every file. Closing again does nothing."""
-        errors = []
-        for writer in [self._writer, *self._sub_writers.values()]:
-            try:
-                writer.close()
-            except OSError as e:
-                errors.append(e)
-        if errors:
-            raise errors[0]
-
-    def __enter__(self) -> SummaryWriter:
-        return self
-
-    def __exit__(
+    def add_graph_def(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+        graph_def: Any,
+        run_metadata: Any = None,
+        walltime: float | None = None,
+        run_metadata_tag: str = "step1",
     ) -> None:
-        self.close()
-
-    # --- internals ---------------------------------------------------------------------
-
-    def _add(
-        self, values: list[summary_pb2.Summary.Value], step: int | None, walltime: float | None
-    ) -> None:
-        self._writer.add_event(_event(values, step, walltime))
-
-    def _sub_writer(self, run_dir: str) -> EventFileWriter:
-        writer = self._sub_writers.get(run_dir)
-        if writer is None:
-            with self._sub_writers_lock:
-                writer = self._sub_writers.get(run_dir)
-                if writer is None:
-                    self._writer.check_usable()  # a closed writer creates no new files
-                    writer = EventFileWriter(run_dir, **self._options)  # type: ignore[arg-type]
-                    self._sub_writers[run_dir] = writer
-        return writer
-
-
-def _metadata(plugin_name: str, content: bytes = b"") -> summary_pb2.SummaryMetadata:
-    return summary_pb2.SummaryMetadata(
-        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name=plugin_name, content=content)
-    )
-
-
-def _event(
-    values: list[summary_pb2.Summary.Value], step: int | None, walltime: float | None
-) -> event_pb2.Event:
-    event = event_pb2.Event(
-        wall_time=time.time() if walltime is None else walltime,
-        summary=summary_pb2.Summary(value=values),
-    )
-    if step is not None:
-        event.step = int(step)
-    return event
+        """A model graph for the graph dashboard: ``graph_def`` is a ``GraphDef`` proto or its
+        bytes; ``run_metadata`` (a ``RunMetadata`` or its bytes, e.g. the devices of the
+        graph's ops) goes next to it under ``run_metadata_tag``, as torch writes it."""
+        walltime = time.time() if walltime is None else walltime
+        events = [graph_event(graph_def, walltime)]
+        if run_metadata is not None:
+            events.append(run_metadata_event(run_metadata_tag, run_metadata, walltime))
+        for event in events:  # both built first: bad input writes neither
+            self._writer.add_event(event)
 
 
 def _thresholds(num_thresholds: int) -> int:

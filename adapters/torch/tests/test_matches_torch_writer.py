@@ -1,0 +1,347 @@
+"""tbcore_torch.SummaryWriter against torch.utils.tensorboard.SummaryWriter, call for call.
+
+The same script runs once with each writer, in its own interpreter; for tbcore's, importing
+``tensorboard`` or ``tensorflow`` fails. TensorBoard 2.21's own reader (``EventMultiplexer``)
+then reads both logdirs, and the runs, tags, plugin names, plugin metadata, steps and values
+must be the same (wall times aside). Images are compared by their decoded pixels (the PNG
+and GIF encoders differ), GIFs frame by frame. The projector files of ``add_embedding`` are
+compared file by file.
+
+Known, deliberate differences, asserted as such below:
+* ``add_hparams``: torch writes into a new sub-run named by the time, tbcore into the
+  writer's own run; the sub-run is merged into ``.`` before comparing.
+* ``add_image_with_boxes(rescale=2)``: torch's image header keeps the size before rescaling,
+  tbcore's gives the size of the PNG.
+* ``add_video``: torch's GIF (moviepy 1.x through imageio) has no usable frame delay,
+  tbcore's shows each frame for ``1 / fps`` seconds.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("torch.utils.tensorboard")
+pytest.importorskip("matplotlib")
+pytest.importorskip("moviepy.editor")  # torch's add_video
+Image = pytest.importorskip("PIL.Image")
+ImageSequence = pytest.importorskip("PIL.ImageSequence")
+
+# Each add_* method of the adapter, with the tags its calls below write (the placeholder
+# for add_graph / add_onnx_graph: they are compared in test_graph.py).
+METHODS = {
+    "add_scalar": ["loss", "loss/new_style", "torch_scalar"],
+    "add_scalars": ["lr"],
+    "add_histogram": ["weights", "weights/auto", "weights/max_bins"],
+    "add_histogram_raw": ["weights/raw"],
+    "add_image": ["image/chw", "image/hw", "image/hwc_u8"],
+    "add_images": ["images/nchw"],
+    "add_image_with_boxes": ["boxes", "boxes/hwc_u8", "boxes/rescaled", "boxes/grey"],
+    "add_figure": ["figure", "figures"],
+    "add_video": ["video", "video/u8"],
+    "add_audio": ["audio"],
+    "add_text": ["notes/text_summary"],
+    "add_embedding": [],  # files, no event: compared in test_embedding_files_match
+    "add_pr_curve": ["pr", "pr/weighted"],
+    "add_pr_curve_raw": ["pr/raw"],
+    "add_custom_scalars": ["custom_scalars__config__"],
+    "add_custom_scalars_multilinechart": ["custom_scalars__config__"],
+    "add_custom_scalars_marginchart": ["custom_scalars__config__"],
+    "add_mesh": ["mesh_VERTEX", "mesh_FACE", "mesh_COLOR", "cloud_VERTEX"],
+    "add_tensor": ["tensor"],
+    "add_hparams": [
+        "_hparams_/experiment",
+        "_hparams_/session_start_info",
+        "_hparams_/session_end_info",
+    ],
+    # "add_graph", "add_onnx_graph": see adapters/torch/tests/test_graph.py
+}
+
+WRITE = r"""
+import sys
+
+kind, logdir = sys.argv[1], sys.argv[2]
+if kind == "tbcore":
+    class Block:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("tensorboard", "tensorflow"):
+                raise ImportError(f"{name} is blocked in this test")
+            return None
+
+    sys.meta_path.insert(0, Block())
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+if kind == "torch":
+    from torch.utils.tensorboard import SummaryWriter
+else:
+    from tbcore_torch import SummaryWriter
+
+g = torch.Generator().manual_seed(0)
+
+
+def rand(*shape):
+    return torch.rand(*shape, generator=g)
+
+
+def u8(*shape):
+    return (rand(*shape) * 255).to(torch.uint8)
+
+
+def figure(n):
+    fig = plt.figure(figsize=(2, 1.5), dpi=40)
+    plt.plot([0, 1, 2], [n, 0, 2 - n])
+    plt.title(f"figure {n}")
+    return fig
+
+
+vertices = torch.tensor([[[1.0, 1, 1], [-1, -1, 1], [1, -1, -1], [-1, 1, -1]]])
+colors = torch.tensor([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 255]]], dtype=torch.int)
+faces = torch.tensor([[[0, 2, 3], [0, 3, 1], [0, 1, 2], [1, 3, 2]]], dtype=torch.int)
+labels = torch.randint(0, 2, (200,), generator=g)
+predictions = rand(200)
+
+with SummaryWriter(logdir) as w:
+    for step in range(3):
+        w.add_scalar("loss", torch.tensor(1.0 / (step + 1)), step)
+        w.add_scalar("loss/new_style", 0.25 * step, step, new_style=True)
+        w.add_scalars("lr", {"a": torch.tensor(0.1 * step), "b": -step}, step)
+        w.add_histogram("weights", torch.randn(500, generator=g) + step, step)
+    w.add_scalar("torch_scalar", torch.tensor([2.5], dtype=torch.float64), 7)
+    w.add_histogram("weights/auto", rand(300), 1, bins="auto")
+    w.add_histogram("weights/max_bins", torch.randn(1000, generator=g), 2, max_bins=20)
+    w.add_histogram_raw("weights/raw", -1.0, 2.0, 6, 3.0, 9.0, [0.0, 1.0, 2.0], [1, 3, 2], 3)
+    w.add_image("image/chw", rand(3, 8, 10), 1)
+    w.add_image("image/hw", rand(7, 9), 2, dataformats="HW")
+    w.add_image("image/hwc_u8", u8(6, 5, 3), 3, dataformats="HWC")
+    w.add_images("images/nchw", rand(10, 3, 4, 5), 1)
+    boxes = torch.tensor([[2.0, 3.0, 30.0, 25.0], [10.0, 12.0, 45.0, 38.0]])
+    w.add_image_with_boxes("boxes", rand(3, 40, 50), boxes, 1, labels=["cat", "dog"])
+    w.add_image_with_boxes("boxes/hwc_u8", u8(40, 50, 3), boxes[:1], 2, dataformats="HWC",
+                           labels="one")
+    w.add_image_with_boxes("boxes/rescaled", rand(3, 20, 30), torch.tensor([[1.0, 2, 15, 18]]),
+                           3, rescale=2)
+    w.add_image_with_boxes("boxes/grey", rand(20, 30), torch.tensor([[1.0, 2, 15, 18]]), 4,
+                           dataformats="HW")
+    w.add_figure("figure", figure(0), 1)
+    w.add_figure("figures", [figure(1), figure(2)], 2)
+    w.add_video("video", rand(3, 4, 3, 6, 8), 1, fps=4)
+    w.add_video("video/u8", u8(2, 3, 3, 6, 8), 2, fps=2)
+    w.add_audio("audio", torch.sin(torch.linspace(0, 40, 4000)) * 0.8, 1, sample_rate=16000)
+    w.add_text("notes", "hello **world**", 1)
+    w.add_embedding(rand(12, 4), metadata=[f"p{i}" for i in range(12)],
+                    label_img=rand(12, 3, 6, 6), global_step=1, tag="emb/a")
+    w.add_embedding(rand(12, 4).double(), metadata=[[i, i % 3] for i in range(12)],
+                    metadata_header=["index", "class"], global_step=2)
+    w.add_embedding(rand(5, 3), label_img=rand(5, 1, 4, 4), tag="grey")
+    w.add_pr_curve("pr", labels, predictions, 1)
+    w.add_pr_curve("pr/weighted", labels, predictions, 2, num_thresholds=20,
+                   weights=rand(200).numpy())  # torch needs numpy weights
+    w.add_pr_curve_raw("pr/raw", [5, 3, 0], [4, 1, 0], [0, 3, 4], [0, 2, 5], [0.55, 0.75, 0],
+                       [1.0, 0.6, 0], 3, num_thresholds=3)
+    w.add_custom_scalars({"Losses": {"both": ["Multiline", ["loss", "loss/new_style"]]}})
+    w.add_custom_scalars_multilinechart(["loss", "torch_scalar"], category="More", title="lines")
+    w.add_custom_scalars_marginchart(["loss", "lr", "torch_scalar"])
+    w.add_mesh("mesh", vertices, colors=colors, faces=faces,
+               config_dict={"camera": {"cls": "PerspectiveCamera", "fov": 75}}, global_step=1)
+    w.add_mesh("cloud", rand(1, 50, 3), global_step=2)
+    w.add_tensor("tensor", torch.arange(6.0).reshape(2, 3), 1)
+    w.add_hparams({"lr": 0.01, "layers": 3, "opt": "adam"}, {"hp/accuracy": 0.9},
+                  hparam_domain_discrete={"opt": ["adam", "sgd"]})
+print("imported:", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorboard", "tensorflow")))
+"""
+
+PLUGINS_WITH_CONTENT_PROTOS = {"hparams", "pr_curves", "mesh"}
+
+
+def _write(kind: str, logdir: Path) -> str:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE, kind, str(logdir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def logdirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(tbcore's logdir, torch's logdir), written by the same calls."""
+    root = tmp_path_factory.mktemp("writers")
+    out = _write("tbcore", root / "tbcore")
+    assert "imported: []" in out  # tbcore's writer needed neither tensorboard nor tensorflow
+    _write("torch", root / "torch")
+    return root / "tbcore", root / "torch"
+
+
+def _load(logdir: Path) -> Any:
+    from tensorboard.backend.event_processing import event_accumulator
+    from tensorboard.backend.event_processing.plugin_event_multiplexer import EventMultiplexer
+
+    mux = EventMultiplexer(size_guidance={event_accumulator.TENSORS: 0})
+    mux.AddRunsFromDirectory(str(logdir))
+    mux.Reload()
+    return mux
+
+
+def _parse_content(plugin: str, content: bytes) -> Any:
+    from tensorboard.plugins.hparams import plugin_data_pb2 as hparams_pb2
+    from tensorboard.plugins.mesh import plugin_data_pb2 as mesh_pb2
+    from tensorboard.plugins.pr_curve import plugin_data_pb2 as pr_pb2
+
+    parser = {
+        "hparams": hparams_pb2.HParamsPluginData,
+        "pr_curves": pr_pb2.PrCurvePluginData,
+        "mesh": mesh_pb2.MeshPluginData,
+    }.get(plugin)
+    return content if parser is None else parser.FromString(content)
+
+
+def _frames(encoded: bytes) -> np.ndarray:
+    """Every frame of a PNG or GIF, decoded to RGBA."""
+    image = Image.open(io.BytesIO(encoded))
+    return np.stack([np.asarray(f.convert("RGBA")) for f in ImageSequence.Iterator(image)])
+
+
+def _gif_delays_ms(encoded: bytes) -> list[Any]:
+    image = Image.open(io.BytesIO(encoded))
+    return [f.info.get("duration") for f in ImageSequence.Iterator(image)]
+
+
+def _samples(wav: bytes) -> np.ndarray:
+    with wave.open(io.BytesIO(wav)) as f:
+        return np.frombuffer(f.readframes(f.getnframes()), dtype="<i2")
+
+
+def _compare_values(plugin: str, tag: str, ours: np.ndarray, theirs: np.ndarray) -> None:
+    if plugin == "images":
+        a, b = _frames(ours[2]), _frames(theirs[2])
+        np.testing.assert_array_equal(a, b, err_msg=tag)
+        if tag == "boxes/rescaled":  # torch's header: the size before rescaling
+            assert [int(v) for v in theirs[:2]] == [30, 20]
+            assert [int(v) for v in ours[:2]] == [60, 40] == [a.shape[2], a.shape[1]]
+        else:
+            assert list(ours[:2]) == list(theirs[:2]), tag  # width, height
+        if tag.startswith("video"):
+            fps = 4 if tag == "video" else 2
+            assert a.shape[0] > 1 and set(_gif_delays_ms(ours[2])) == {1000 // fps}
+    elif plugin == "audio":
+        np.testing.assert_array_equal(
+            _samples(ours.reshape(-1)[0]), _samples(theirs.reshape(-1)[0])
+        )
+    elif plugin == "custom_scalars":
+        from tensorboard.plugins.custom_scalar import layout_pb2
+
+        assert layout_pb2.Layout.FromString(ours.item()) == layout_pb2.Layout.FromString(
+            theirs.item()
+        )
+    elif ours.dtype == object:
+        np.testing.assert_array_equal(ours, theirs, err_msg=tag)
+    else:
+        assert ours.shape == theirs.shape, tag
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, err_msg=tag)
+
+
+def test_event_files_match_torch_for_every_add_method(logdirs: tuple[Path, Path]) -> None:
+    from tensorboard.util import tensor_util
+
+    mux_ours, mux_theirs = _load(logdirs[0]), _load(logdirs[1])
+    extra = set(mux_theirs.Runs()) - set(mux_ours.Runs())
+    assert len(extra) == 1, extra  # torch's add_hparams sub-run, named by the time
+    hparams_run = extra.pop()
+    assert sorted(mux_ours.Runs()) == [".", "lr_a", "lr_b"]
+    plugins = set(mux_theirs.ActivePlugins())
+    assert set(mux_ours.ActivePlugins()) == plugins
+    seen_tags: set[str] = set()
+    for plugin in sorted(plugins):
+        ours: dict[str, dict[str, bytes]] = mux_ours.PluginRunToTagToContent(plugin)
+        theirs: dict[str, dict[str, tuple[bytes, str]]] = {}
+        for run, tags in mux_theirs.PluginRunToTagToContent(plugin).items():
+            merged = theirs.setdefault("." if run == hparams_run else run, {})
+            merged.update({tag: (content, run) for tag, content in tags.items()})
+        assert ours.keys() == theirs.keys(), plugin
+        for run, tags in theirs.items():
+            assert ours[run].keys() == tags.keys(), (plugin, run)
+            for tag, (content, torch_run) in tags.items():
+                seen_tags.add(tag)
+                assert _parse_content(plugin, ours[run][tag]) == _parse_content(plugin, content), (
+                    tag
+                )
+                mine, torch_events = mux_ours.Tensors(run, tag), mux_theirs.Tensors(torch_run, tag)
+                assert [e.step for e in mine] == [e.step for e in torch_events], tag
+                for a, b in zip(mine, torch_events, strict=True):
+                    _compare_values(
+                        plugin,
+                        tag,
+                        tensor_util.make_ndarray(a.tensor_proto),
+                        tensor_util.make_ndarray(b.tensor_proto),
+                    )
+    expected_tags = {tag for tags in METHODS.values() for tag in tags}
+    assert expected_tags <= seen_tags, expected_tags - seen_tags
+    assert {"mesh", "images", "tensor", "custom_scalars"} <= plugins
+
+
+def test_every_add_method_of_torch_is_covered() -> None:
+    from torch.utils.tensorboard import SummaryWriter as TorchWriter
+
+    from tbcore_torch import SummaryWriter
+
+    torch_methods = {name for name in dir(TorchWriter) if name.startswith("add_")}
+    # add_event / add_summary take tensorboard protos; add_graph / add_onnx_graph: test_graph.py
+    not_here = {"add_event", "add_summary", "add_graph", "add_onnx_graph"}
+    assert torch_methods - not_here <= set(METHODS)
+    assert torch_methods - {"add_event", "add_summary"} <= set(dir(SummaryWriter))
+
+
+def _projector_files(logdir: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(logdir)): path.read_bytes()
+        for path in sorted(logdir.rglob("*"))
+        if path.is_file() and not path.name.startswith("events.out.tfevents")
+    }
+
+
+def test_embedding_files_match(logdirs: tuple[Path, Path]) -> None:
+    ours, theirs = _projector_files(logdirs[0]), _projector_files(logdirs[1])
+    assert ours.keys() == theirs.keys()
+    assert {
+        "projector_config.pbtxt",
+        "00001/emb%2fa/tensors.tsv",
+        "00001/emb%2fa/metadata.tsv",
+        "00001/emb%2fa/sprite.png",
+        "00002/default/metadata.tsv",
+        "00000/grey/sprite.png",
+    } <= ours.keys()
+    for name, data in theirs.items():
+        if name.endswith(".png"):
+            np.testing.assert_array_equal(_frames(ours[name]), _frames(data), err_msg=name)
+        else:
+            assert ours[name] == data, name
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector import projector_config_pb2
+
+    config = text_format.Parse(
+        ours["projector_config.pbtxt"].decode(), projector_config_pb2.ProjectorConfig()
+    )
+    assert [e.tensor_name for e in config.embeddings] == [
+        "emb/a:00001",
+        "default:00002",
+        "grey:00000",
+    ]
