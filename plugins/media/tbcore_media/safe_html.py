@@ -1,0 +1,99 @@
+"""Markdown to HTML that is safe to put in the page, and plain text escaped for it.
+
+Markdown is rendered by Python-Markdown (with tables and fenced code blocks, as in
+TensorBoard) and the result is sanitized by ``nh3`` with TensorBoard's allow-list of tags and
+attributes. See ``http_api.md`` for what survives.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+import markdown
+import nh3
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_TAGS = frozenset(
+    "ul ol li p pre code blockquote h1 h2 h3 h4 h5 h6 hr br strong em a img "
+    "table thead tbody td tr th".split()
+)
+"""TensorBoard's list: enough for Markdown's output, nothing that runs or styles."""
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "title", "alt"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+"""Absolute URLs must use one of these; relative URLs are kept. ``data:`` is not allowed,
+not even for images: an SVG data URL would be content the reader did not expect."""
+DROPPED_WITH_CONTENT = frozenset(
+    "script style iframe frame frameset object embed noscript noembed noframes template "
+    "svg math title textarea select xmp".split()
+)
+"""Tags removed together with everything inside them (elsewhere only the tag goes)."""
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    url_schemes=set(URL_SCHEMES),
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
+
+class _MarkdownPerThread(threading.local):
+    # A Markdown instance keeps state between conversions: one per thread, reset after use.
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["tables", "fenced_code"])
+
+
+_MARKDOWN = _MarkdownPerThread()
+
+
+def sanitize(unsafe_html: str) -> str:
+    """``unsafe_html`` with everything outside the allow-list removed."""
+    return _CLEANER.clean(unsafe_html)
+
+
+def as_text(value: str | bytes) -> str:
+    """``value`` as text: bytes are decoded as UTF-8, invalid sequences replaced (with a
+    warning in the log)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        logger.warning("text summary is not valid UTF-8; undecodable bytes replaced")
+        return bytes(value).decode("utf-8", "replace")
+
+
+def markdown_to_html(source: str | bytes) -> str:
+    """Markdown ``source`` rendered and sanitized."""
+    return markdowns_to_html([source], lambda parts: parts[0])
+
+
+def markdowns_to_html(sources: Sequence[str | bytes], combine: Callable[[list[str]], str]) -> str:
+    """Render each Markdown source, join the (unsafe) HTML fragments with ``combine``, and
+    sanitize the result once. Null bytes are dropped and counted in a leading comment, as
+    TensorBoard does."""
+    fragments = []
+    null_bytes = 0
+    for source in sources:
+        text = as_text(source)
+        cleaned = text.replace("\x00", "")
+        null_bytes += len(text) - len(cleaned)
+        try:
+            fragments.append(_MARKDOWN.md.convert(cleaned))
+        finally:
+            _MARKDOWN.md.reset()
+    safe = sanitize(combine(fragments))
+    if null_bytes:
+        logger.warning("discarded %d null bytes in a text summary", null_bytes)
+        safe = f"<!-- WARNING: discarded {null_bytes} null bytes in markdown string after UTF-8 decoding -->\n{safe}"
+    return safe
+
+
+def escape_text(value: str | bytes) -> str:
+    """Plain text for the page: ``&``, ``<`` and ``>`` escaped, nothing rendered."""
+    return html.escape(as_text(value), quote=False)
