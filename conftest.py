@@ -2,8 +2,10 @@
 
 * ``browser``: one headless Chromium for the whole session (Playwright's sync API allows one
   running instance per thread, so every browser test uses this one).
+* ``logdir_from_scripts``: a logdir written by real writers, each in its own interpreter.
 * ``tensorboard_pair``: TensorBoard's real server and ``tbcore serve`` on the same logdir, for
   the dashboards' tests that compare our routes with TensorBoard's.
+* ``tensorboard_readers``: TensorBoard's own event-file readers, without TensorFlow.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+import types
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +81,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _quiet_env(**extra: str) -> dict[str, str]:
+    """The environment, with TensorFlow's C++ logging off and no GPU."""
+    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="", **extra)
+
+
+@pytest.fixture(scope="session")
+def logdir_from_scripts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str, Sequence[str]], Path]:
+    """``logdir_from_scripts(name, scripts)``: a new temporary folder named after ``name``,
+    written by ``python -c script folder`` for each script, one after the other (TensorFlow
+    quiet, no GPU, warnings ignored), so no framework is imported into the pytest process."""
+
+    def write(name: str, scripts: Sequence[str]) -> Path:
+        root = tmp_path_factory.mktemp(name)
+        env = _quiet_env(PYTHONWARNINGS="ignore")
+        for script in scripts:
+            subprocess.run(
+                [sys.executable, "-c", script, str(root)], check=True, env=env, timeout=240
+            )
+        return root
+
+    return write
+
+
 def _start(cmd: list[str], port: int, ready: Callable[[HttpServer], bool]) -> HttpServer:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    env = _quiet_env()
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = HttpServer(process, port)
     deadline = time.monotonic() + 120
@@ -137,3 +165,43 @@ def tensorboard_pair() -> Callable[..., contextlib.AbstractContextManager[tuple[
     (tensorboard, tbcore):`` both servers, started (Python loader for TensorBoard) and each
     ``ready(server)`` before the block runs, stopped after it."""
     return _serve_pair
+
+
+@pytest.fixture(scope="session")
+def tensorboard_readers() -> types.SimpleNamespace:
+    """TensorBoard's event-file readers: ``EventAccumulator`` (``event_accumulator``'s: graphs,
+    run metadata), ``EventMultiplexer`` and ``TENSORS`` (``plugin_event_multiplexer``'s and
+    ``plugin_event_accumulator``'s), ``MultiplexerDataProvider``, ``RequestContext`` and
+    ``MetaGraphDef``.
+
+    They are imported with TensorBoard's TensorFlow stub (``tensorboard.compat.notf``) unless
+    TensorFlow is already imported, so TensorFlow stays out of the pytest process: that is how
+    TensorBoard runs where TensorFlow is not installed."""
+    added = False
+    if "tensorflow" not in sys.modules and "tensorboard.compat.notf" not in sys.modules:
+        sys.modules["tensorboard.compat.notf"] = types.ModuleType("tensorboard.compat.notf")
+        added = True
+    try:
+        from tensorboard.compat import tf
+
+        tf.io  # noqa: B018 - resolves the lazy module now, while the stub is selected
+    finally:
+        if added:
+            del sys.modules["tensorboard.compat.notf"]
+    from tensorboard.backend.event_processing import (
+        data_provider,
+        event_accumulator,
+        plugin_event_accumulator,
+        plugin_event_multiplexer,
+    )
+    from tensorboard.compat.proto import meta_graph_pb2
+    from tensorboard.context import RequestContext
+
+    return types.SimpleNamespace(
+        EventAccumulator=event_accumulator.EventAccumulator,
+        EventMultiplexer=plugin_event_multiplexer.EventMultiplexer,
+        TENSORS=plugin_event_accumulator.TENSORS,
+        MultiplexerDataProvider=data_provider.MultiplexerDataProvider,
+        RequestContext=RequestContext,
+        MetaGraphDef=meta_graph_pb2.MetaGraphDef,
+    )

@@ -7,9 +7,9 @@ in ``MultiplexerDataProvider``. Both sides are reduced to the same plain form (b
 mapping of TensorBoard's objects to ours) and every difference is collected, so one failing
 run reports all of them at once.
 
-TensorBoard is imported without TensorFlow (its ``notf`` stub, see :func:`_tensorboard`), so
-TensorFlow stays out of the pytest process; that is how TensorBoard runs where TensorFlow is
-not installed.
+TensorBoard is imported without TensorFlow (its ``notf`` stub, see the ``tensorboard_readers``
+fixture of the root ``conftest.py``), so TensorFlow stays out of the pytest process; that is how
+TensorBoard runs where TensorFlow is not installed.
 
 Known, intended differences (skipped, each only where it applies):
 
@@ -26,7 +26,6 @@ Known, intended differences (skipped, each only where it applies):
 
 from __future__ import annotations
 
-import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,36 +44,6 @@ ALL_POINTS = 10**9
 """``downsample`` for TensorBoard's provider that returns every point."""
 
 META_GRAPH_TAG = "__meta_graph__"
-
-
-def _tensorboard() -> types.SimpleNamespace:
-    """TensorBoard's loader modules, with its TensorFlow stub unless TF is already imported."""
-    added = False
-    if "tensorflow" not in sys.modules and "tensorboard.compat.notf" not in sys.modules:
-        sys.modules["tensorboard.compat.notf"] = types.ModuleType("tensorboard.compat.notf")
-        added = True
-    try:
-        from tensorboard.compat import tf
-
-        tf.io  # noqa: B018 - resolves the lazy module now, while the stub is selected
-    finally:
-        if added:
-            del sys.modules["tensorboard.compat.notf"]
-    from tensorboard.backend.event_processing import (
-        data_provider,
-        plugin_event_accumulator,
-        plugin_event_multiplexer,
-    )
-    from tensorboard.compat.proto import meta_graph_pb2
-    from tensorboard.context import RequestContext
-
-    return types.SimpleNamespace(
-        EventMultiplexer=plugin_event_multiplexer.EventMultiplexer,
-        MultiplexerDataProvider=data_provider.MultiplexerDataProvider,
-        TENSORS=plugin_event_accumulator.TENSORS,
-        RequestContext=RequestContext,
-        MetaGraphDef=meta_graph_pb2.MetaGraphDef,
-    )
 
 
 # --- one plain form for both providers -------------------------------------------------------
@@ -184,15 +153,18 @@ _CACHE: dict[str, Loaded] = {}
 
 
 @pytest.fixture(params=KINDS)
-def loaded(request: pytest.FixtureRequest, writer_logdir: Callable[[str], str]) -> Loaded:
+def loaded(
+    request: pytest.FixtureRequest,
+    writer_logdir: Callable[[str], str],
+    tensorboard_readers: types.SimpleNamespace,
+) -> Loaded:
     kind = request.param
     if kind not in _CACHE:
-        _CACHE[kind] = _load(kind, writer_logdir(kind))
+        _CACHE[kind] = _load(kind, writer_logdir(kind), tensorboard_readers)
     return _CACHE[kind]
 
 
-def _load(kind: str, logdir: str) -> Loaded:
-    tbm = _tensorboard()
+def _load(kind: str, logdir: str, tbm: types.SimpleNamespace) -> Loaded:
     multiplexer = tbm.EventMultiplexer(
         size_guidance={tbm.TENSORS: 0}, tensor_size_guidance={}, purge_orphaned_data=True
     )

@@ -9,8 +9,6 @@ tbcore-written graphs as it serves torch's.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import types
 from collections.abc import Callable
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _blocked_imports import TENSORBOARD_AND_TENSORFLOW, run_script
 
 from tbcore.data import LogdirDataProvider
 
@@ -83,13 +82,6 @@ import warnings
 
 kind, root = sys.argv[1], sys.argv[2]
 if kind == "tbcore":
-    class Block:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("tensorboard", "tensorflow"):
-                raise ImportError(f"{name} is blocked in this test")
-            return None
-
-    sys.meta_path.insert(0, Block())
     from tbcore_torch import SummaryWriter
 else:
     from torch.utils.tensorboard import SummaryWriter
@@ -111,7 +103,6 @@ if kind == "torch":
                           input_names=["image"], output_names=["logits"])
 with SummaryWriter(os.path.join(root, kind, "onnx")) as w:
     w.add_onnx_graph(onnx_file)
-print("imported:", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorboard", "tensorflow")))
 '''
 
 RUNS = ["cnn", "two_heads", "functional"]
@@ -124,46 +115,31 @@ def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("onnx")
     pytest.importorskip("tensorboard")
     root = tmp_path_factory.mktemp("graphs")
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
     script = f"MODELS = {MODELS!r}\n{WRITE}"
     for kind in ("torch", "tbcore"):  # torch first: it exports the ONNX file both log
-        done = subprocess.run(
-            [sys.executable, "-c", script, kind, str(root)],
-            capture_output=True, text=True, env=env, timeout=300, check=False,
+        run_script(
+            script, kind, str(root),
+            blocked=TENSORBOARD_AND_TENSORFLOW if kind == "tbcore" else (),
+            env={"TF_CPP_MIN_LOG_LEVEL": "3"},
         )
-        assert done.returncode == 0, done.stderr[-3000:]
-        if kind == "tbcore":
-            assert "imported: []" in done.stdout  # neither tensorboard nor tensorflow was needed
     return root
 
 
-def _tensorboard() -> types.SimpleNamespace:
-    """TensorBoard's event loader, with its TensorFlow stub (TensorFlow stays out of pytest)."""
-    added = False
-    if "tensorflow" not in sys.modules and "tensorboard.compat.notf" not in sys.modules:
-        sys.modules["tensorboard.compat.notf"] = types.ModuleType("tensorboard.compat.notf")
-        added = True
-    try:
-        from tensorboard.compat import tf
+@pytest.fixture(scope="module")
+def accumulator(tensorboard_readers: types.SimpleNamespace) -> Callable[[Path], Any]:
+    """``accumulator(run_dir)``: TensorBoard's ``EventAccumulator`` of a run, loaded."""
 
-        tf.io  # noqa: B018 - resolves the lazy module now, while the stub is selected
-    finally:
-        if added:
-            del sys.modules["tensorboard.compat.notf"]
-    from tensorboard.backend.event_processing import event_accumulator
+    def load(run_dir: Path) -> Any:
+        acc = tensorboard_readers.EventAccumulator(str(run_dir))
+        acc.Reload()
+        return acc
 
-    return types.SimpleNamespace(EventAccumulator=event_accumulator.EventAccumulator)
-
-
-def _accumulator(run_dir: Path) -> Any:
-    acc = _tensorboard().EventAccumulator(str(run_dir))
-    acc.Reload()
-    return acc
+    return load
 
 
 @pytest.mark.parametrize("run", RUNS)
-def test_graph_matches_torch(logdir: Path, run: str) -> None:
-    theirs, ours = _accumulator(logdir / "torch" / run), _accumulator(logdir / "tbcore" / run)
+def test_graph_matches_torch(logdir: Path, run: str, accumulator: Callable[[Path], Any]) -> None:
+    theirs, ours = accumulator(logdir / "torch" / run), accumulator(logdir / "tbcore" / run)
     assert ours.Tags()["graph"] and ours.Tags()["run_metadata"] == ["step1"]
     assert ours.Tags()["run_metadata"] == theirs.Tags()["run_metadata"]
     expected, got = theirs.Graph(), ours.Graph()
@@ -185,8 +161,8 @@ def _shape(node: Any) -> list[int]:
     return [d.size for d in shape.dim]
 
 
-def test_cnn_nodes_are_scoped_by_module(logdir: Path) -> None:
-    nodes = _nodes(_accumulator(logdir / "tbcore" / "cnn"))
+def test_cnn_nodes_are_scoped_by_module(logdir: Path, accumulator: Callable[[Path], Any]) -> None:
+    nodes = _nodes(accumulator(logdir / "tbcore" / "cnn"))
     assert _shape(nodes["input/x"]) == [1, 3, 8, 8] and nodes["input/x"].op == "IO Node"
     assert _shape(nodes["output/output.1"]) == [1, 5]
     convs = [n for n in nodes.values() if n.op == "aten::_convolution"]
@@ -205,8 +181,8 @@ def test_cnn_nodes_are_scoped_by_module(logdir: Path) -> None:
     assert nodes["output/output.1"].input[0].startswith("Cnn/Linear[head]/")
 
 
-def test_tuple_output_and_two_inputs(logdir: Path) -> None:
-    nodes = _nodes(_accumulator(logdir / "tbcore" / "two_heads"))
+def test_tuple_output_and_two_inputs(logdir: Path, accumulator: Callable[[Path], Any]) -> None:
+    nodes = _nodes(accumulator(logdir / "tbcore" / "two_heads"))
     assert {"input/x", "input/y", "output/output.1"} <= set(nodes)
     (tuple_node,) = [n for n in nodes.values() if n.op == "prim::TupleConstruct"]
     assert nodes["output/output.1"].input == [tuple_node.name]
@@ -216,8 +192,8 @@ def test_tuple_output_and_two_inputs(logdir: Path) -> None:
     assert right.op == "aten::add" and _shape(right) == [2, 2]
 
 
-def test_onnx_graph_matches_torch(logdir: Path) -> None:
-    theirs, ours = _accumulator(logdir / "torch" / "onnx"), _accumulator(logdir / "tbcore" / "onnx")
+def test_onnx_graph_matches_torch(logdir: Path, accumulator: Callable[[Path], Any]) -> None:
+    theirs, ours = accumulator(logdir / "torch" / "onnx"), accumulator(logdir / "tbcore" / "onnx")
     assert ours.Graph() == theirs.Graph()
     assert ours.Tags()["run_metadata"] == []  # ONNX graphs come without step statistics
     nodes = ours.Graph().node
@@ -227,14 +203,14 @@ def test_onnx_graph_matches_torch(logdir: Path) -> None:
     assert b"kernel_shape = [3, 3]" in conv.attr["parameters"].s and conv.input[0] == "image"
 
 
-def test_tbcore_reads_its_graphs(logdir: Path) -> None:
+def test_tbcore_reads_its_graphs(logdir: Path, accumulator: Callable[[Path], Any]) -> None:
     provider = LogdirDataProvider(str(logdir / "tbcore"))
     provider.reload()
     graphs = provider.read_blob_sequences(plugin_name="graphs")
     for run in RUNS:
         (datum,) = graphs[run]["__run_graph__"]
         blob = provider.read_blob(blob_key=datum.values[0].blob_key)
-        assert type(_accumulator(logdir / "tbcore" / run).Graph()).FromString(blob).node
+        assert type(accumulator(logdir / "tbcore" / run).Graph()).FromString(blob).node
         assert provider.read_scalars(plugin_name="scalars")[run]["loss"].value.tolist() == [0.5]
 
 

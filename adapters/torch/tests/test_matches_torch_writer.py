@@ -19,15 +19,14 @@ Known, deliberate differences, asserted as such below:
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
+import types
 import wave
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from _blocked_imports import TENSORBOARD_AND_TENSORFLOW, run_script
 
 pytest.importorskip("torch")
 pytest.importorskip("torch.utils.tensorboard")
@@ -70,14 +69,6 @@ WRITE = r"""
 import sys
 
 kind, logdir = sys.argv[1], sys.argv[2]
-if kind == "tbcore":
-    class Block:
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("tensorboard", "tensorflow"):
-                raise ImportError(f"{name} is blocked in this test")
-            return None
-
-    sys.meta_path.insert(0, Block())
 
 import matplotlib
 
@@ -161,41 +152,28 @@ with SummaryWriter(logdir) as w:
     w.add_tensor("tensor", torch.arange(6.0).reshape(2, 3), 1)
     w.add_hparams({"lr": 0.01, "layers": 3, "opt": "adam"}, {"hp/accuracy": 0.9},
                   hparam_domain_discrete={"opt": ["adam", "sgd"]})
-print("imported:", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorboard", "tensorflow")))
 """
 
 PLUGINS_WITH_CONTENT_PROTOS = {"hparams", "pr_curves", "mesh"}
 
 
-def _write(kind: str, logdir: Path) -> str:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, "-c", WRITE, kind, str(logdir)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def logdirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(tbcore's logdir, torch's logdir), written by the same calls."""
+    """(tbcore's logdir, torch's logdir), written by the same calls; tbcore's writer runs
+    where importing tensorboard or tensorflow fails."""
     root = tmp_path_factory.mktemp("writers")
-    out = _write("tbcore", root / "tbcore")
-    assert "imported: []" in out  # tbcore's writer needed neither tensorboard nor tensorflow
-    _write("torch", root / "torch")
+    for kind in ("tbcore", "torch"):
+        run_script(
+            WRITE, kind, str(root / kind),
+            blocked=TENSORBOARD_AND_TENSORFLOW if kind == "tbcore" else (),
+            env={"MPLBACKEND": "Agg"},
+            timeout=240,
+        )
     return root / "tbcore", root / "torch"
 
 
-def _load(logdir: Path) -> Any:
-    from tensorboard.backend.event_processing import event_accumulator
-    from tensorboard.backend.event_processing.plugin_event_multiplexer import EventMultiplexer
-
-    mux = EventMultiplexer(size_guidance={event_accumulator.TENSORS: 0})
+def _load(tensorboard_readers: types.SimpleNamespace, logdir: Path) -> Any:
+    mux = tensorboard_readers.EventMultiplexer(size_guidance={tensorboard_readers.TENSORS: 0})
     mux.AddRunsFromDirectory(str(logdir))
     mux.Reload()
     return mux
@@ -259,10 +237,12 @@ def _compare_values(plugin: str, tag: str, ours: np.ndarray, theirs: np.ndarray)
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, err_msg=tag)
 
 
-def test_event_files_match_torch_for_every_add_method(logdirs: tuple[Path, Path]) -> None:
+def test_event_files_match_torch_for_every_add_method(
+    logdirs: tuple[Path, Path], tensorboard_readers: types.SimpleNamespace
+) -> None:
     from tensorboard.util import tensor_util
 
-    mux_ours, mux_theirs = _load(logdirs[0]), _load(logdirs[1])
+    mux_ours, mux_theirs = (_load(tensorboard_readers, logdir) for logdir in logdirs)
     extra = set(mux_theirs.Runs()) - set(mux_ours.Runs())
     assert len(extra) == 1, extra  # torch's add_hparams sub-run, named by the time
     hparams_run = extra.pop()

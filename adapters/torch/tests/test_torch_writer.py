@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _blocked_imports import run_script
 
 from tbcore.data import LogdirDataProvider
 
@@ -17,14 +15,6 @@ pytest.importorskip("torch")
 # Runs in a fresh interpreter where importing tensorboard or tensorflow fails.
 WRITE = r'''
 import sys
-
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("tensorboard", "tensorflow"):
-            raise ImportError(f"{name} is blocked in this test")
-        return None
-
-sys.meta_path.insert(0, Block())
 
 import numpy as np
 import torch
@@ -60,18 +50,7 @@ with SummaryWriter(logdir) as w:
                faces=t(np.array([[[0, 1, 2]]], dtype=np.int32)), global_step=1)
     w.add_embedding(t(np.eye(4, 3)), metadata=t(np.arange(4)),
                     label_img=t(np.linspace(0, 1, 4 * 3 * 2 * 2).reshape(4, 3, 2, 2)), global_step=1)
-print("imported:", sorted(m for m in sys.modules if m.split(".")[0] in ("tensorboard", "tensorflow")))
 '''
-
-
-def _write(kind: str, logdir: Path) -> str:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run(
-        [sys.executable, "-c", WRITE, kind, str(logdir)],
-        capture_output=True, text=True, env=env, timeout=240, check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
 
 
 def _load(logdir: Path) -> LogdirDataProvider:
@@ -81,9 +60,8 @@ def _load(logdir: Path) -> LogdirDataProvider:
 
 
 def test_tensors_write_exactly_what_arrays_write(tmp_path: Path) -> None:
-    out = _write("torch", tmp_path / "torch")
-    assert "imported: []" in out  # neither tensorboard nor tensorflow was needed
-    _write("numpy", tmp_path / "numpy")
+    for kind in ("torch", "numpy"):  # neither needs tensorboard or tensorflow
+        run_script(WRITE, kind, str(tmp_path / kind), timeout=240)
     ours, ref = _load(tmp_path / "torch"), _load(tmp_path / "numpy")
     assert [r.run_name for r in ours.list_runs()] == [r.run_name for r in ref.list_runs()]
     assert ours.list_plugins() == ref.list_plugins()
@@ -127,14 +105,5 @@ def _projector_files(logdir: Path) -> dict[str, bytes]:
 
 
 def test_missing_torch_names_the_extra(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'torch':\n"
-        "            raise ImportError('no torch here')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "import tbcore_torch\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    done = run_script("import tbcore_torch\n", blocked=["torch"], check=False)
     assert done.returncode != 0 and "pip install 'tbcore[torch]'" in done.stderr

@@ -6,11 +6,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import os
-import subprocess
-import sys
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,18 +54,13 @@ def _query(run: str, tag: str, **extra: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def servers(
+    logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any
+) -> Iterator[tuple[Any, Any]]:
     pytest.importorskip("torch")
     pytest.importorskip("tensorflow")
-    root = tmp_path_factory.mktemp("histogram_logs")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
-    for script in (writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF, writers.WRITE_WITH_KERAS):
-        subprocess.run([sys.executable, "-c", script, str(root)], check=True, env=env, timeout=240)
-    return root
-
-
-@pytest.fixture(scope="module")
-def servers(logdir: Path, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
+    scripts = [writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF, writers.WRITE_WITH_KERAS]
+    logdir = logdir_from_scripts("histogram_logs", scripts)
     # The sample counts only size TensorBoard's reservoirs: its routes still cap a series at
     # 51 histograms and 501 distributions, which is why the fixtures have fewer steps.
     with tensorboard_pair(

@@ -21,7 +21,32 @@ BLOB_CACHE_CONTROL = "private, max-age=86400"
 """A blob key names bytes at a fixed place in an event file: the browser may keep them."""
 
 
-class ImagesPlugin(Plugin):
+def _run_and_tag(request: Request) -> tuple[str, str]:
+    """The ``run`` and ``tag`` query parameters; ``""`` when missing (the queries answer 400)."""
+    q = request.query_params
+    return q.get("run", ""), q.get("tag", "")
+
+
+def _sample(request: Request) -> int:
+    """The ``sample`` query parameter; 0 when missing."""
+    return optional_int(request.query_params, "sample") or 0
+
+
+def _blob_response(data: bytes, media_type: str) -> Response:
+    return Response(data, media_type=media_type, headers={"cache-control": BLOB_CACHE_CONTROL})
+
+
+class _SampledMediaPlugin(Plugin):
+    """A dashboard of blob sequences with several samples (images, clips) per step; its
+    ``tags`` route says how many, with the counts remembered by ``sample_counts`` between
+    requests."""
+
+    def __init__(self, context: PluginContext) -> None:
+        super().__init__(context)
+        self.sample_counts = SampleCounts()
+
+
+class ImagesPlugin(_SampledMediaPlugin):
     """Images over steps, several samples per step."""
 
     name = "images"
@@ -30,10 +55,6 @@ class ImagesPlugin(Plugin):
     data_plugin_names = (IMAGES_PLUGIN_NAME,)
     static_dir = STATIC_DIR
     frontend = "images.js"
-
-    def __init__(self, context: PluginContext) -> None:
-        super().__init__(context)
-        self.sample_counts = SampleCounts()
 
     def routes(self) -> list[BaseRoute]:
         """``tags``, ``images``, ``individualImage`` (TensorBoard's) and ``images_index``."""
@@ -50,23 +71,17 @@ class ImagesPlugin(Plugin):
 
     def images(self, request: Request) -> Response:
         """``run``, ``tag``, ``sample``: ``[{wall_time, step, query}]``, every step."""
-        q = request.query_params
-        sample = optional_int(q, "sample") or 0
-        return JSONResponse(
-            queries.image_entries(self.provider, q.get("run", ""), q.get("tag", ""), sample)
-        )
+        run, tag = _run_and_tag(request)
+        return JSONResponse(queries.image_entries(self.provider, run, tag, _sample(request)))
 
     def individual_image(self, request: Request) -> Response:
         """``blob_key``: the image's bytes, typed by sniffing them."""
-        data, mime = queries.individual_image(
-            self.provider, request.query_params.get("blob_key", "")
-        )
-        return Response(data, media_type=mime, headers={"cache-control": BLOB_CACHE_CONTROL})
+        blob_key = request.query_params.get("blob_key", "")
+        return _blob_response(*queries.individual_image(self.provider, blob_key))
 
     def images_index(self, request: Request) -> Response:
         """``run``, ``tag``: every step's image keys and the images' size (see http_api.md)."""
-        q = request.query_params
-        return JSONResponse(queries.image_index(self.provider, q.get("run", ""), q.get("tag", "")))
+        return JSONResponse(queries.image_index(self.provider, *_run_and_tag(request)))
 
     def write_demo_data(self, logdir: Path) -> None:
         """A run of generated images that move over 300 steps, three per step."""
@@ -75,7 +90,7 @@ class ImagesPlugin(Plugin):
         write_images_demo(logdir)
 
 
-class AudioPlugin(Plugin):
+class AudioPlugin(_SampledMediaPlugin):
     """Audio clips over steps, with labels."""
 
     name = "audio"
@@ -84,10 +99,6 @@ class AudioPlugin(Plugin):
     data_plugin_names = (AUDIO_PLUGIN_NAME,)
     static_dir = STATIC_DIR
     frontend = "audio.js"
-
-    def __init__(self, context: PluginContext) -> None:
-        super().__init__(context)
-        self.sample_counts = SampleCounts()
 
     def routes(self) -> list[BaseRoute]:
         """``tags``, ``audio`` and ``individualAudio`` (TensorBoard's)."""
@@ -103,18 +114,15 @@ class AudioPlugin(Plugin):
 
     def audio(self, request: Request) -> Response:
         """``run``, ``tag``, ``sample``: ``[{wall_time, label, step, contentType, query}]``."""
-        q = request.query_params
-        sample = optional_int(q, "sample") or 0
-        return JSONResponse(
-            queries.audio_entries(self.provider, q.get("run", ""), q.get("tag", ""), sample)
-        )
+        run, tag = _run_and_tag(request)
+        return JSONResponse(queries.audio_entries(self.provider, run, tag, _sample(request)))
 
     def individual_audio(self, request: Request) -> Response:
         """``blob_key``, ``content_type`` (default ``audio/wav``): the clip's bytes."""
         q = request.query_params
         mime = q.get("content_type") or "audio/wav"
         data = queries.individual_audio(self.provider, q.get("blob_key", ""), mime)
-        return Response(data, media_type=mime, headers={"cache-control": BLOB_CACHE_CONTROL})
+        return _blob_response(data, mime)
 
     def write_demo_data(self, logdir: Path) -> None:
         """Sine sweeps, three labelled clips per step."""
@@ -143,11 +151,9 @@ class TextPlugin(Plugin):
 
     def text(self, request: Request) -> Response:
         """``run``, ``tag``, ``markdown`` (default true): ``[{wall_time, step, text}]``."""
-        q = request.query_params
-        enable_markdown = q.get("markdown") != "false"
-        return JSONResponse(
-            text.text_entries(self.provider, q.get("run", ""), q.get("tag", ""), enable_markdown)
-        )
+        run, tag = _run_and_tag(request)
+        enable_markdown = request.query_params.get("markdown") != "false"
+        return JSONResponse(text.text_entries(self.provider, run, tag, enable_markdown))
 
     def write_demo_data(self, logdir: Path) -> None:
         """Release notes in Markdown (a table, a code block, a list) and a 2-D table."""

@@ -31,14 +31,19 @@ DEFAULT_AUDIO_MIME_TYPE = "application/octet-stream"
 ALLOWED_AUDIO_MIME_TYPES = frozenset([*AUDIO_MIME_TYPES.values(), DEFAULT_AUDIO_MIME_TYPE])
 
 
-def read_series(
-    provider: DataProvider, plugin_name: str, run: str, tag: str
-) -> list[BlobSequenceDatum]:
-    """Every point of one blob-sequence series; 400 without run or tag, 404 when absent."""
+def require_run_and_tag(run: str, tag: str) -> None:
+    """400 (``InvalidArgumentError``) when ``run`` or ``tag`` is empty."""
     if not run:
         raise InvalidArgumentError("run must be given")
     if not tag:
         raise InvalidArgumentError("tag must be given")
+
+
+def read_series(
+    provider: DataProvider, plugin_name: str, run: str, tag: str
+) -> list[BlobSequenceDatum]:
+    """Every point of one blob-sequence series; 400 without run or tag, 404 when absent."""
+    require_run_and_tag(run, tag)
     data = provider.read_blob_sequences(
         plugin_name=plugin_name, run_tag_filter=RunTagFilter.of([run], [tag])
     )

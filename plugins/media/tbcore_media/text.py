@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from tbcore.data.provider import DataProvider, RunTagFilter
-from tbcore.errors import InvalidArgumentError
 from tbcore_media.metadata import TEXT_PLUGIN_NAME
+from tbcore_media.queries import require_run_and_tag
 from tbcore_media.safe_html import escape_text, markdown_to_html, markdowns_to_html, sanitize
 
 # Byte for byte TensorBoard's (three spaces included), so that both servers answer alike.
@@ -34,10 +34,7 @@ def text_entries(
 ) -> list[dict[str, Any]]:
     """``[{wall_time, step, text}]`` for every step of the series (``[]`` when the run has
     no such tag, as in TensorBoard); ``text`` is safe HTML."""
-    if not run:
-        raise InvalidArgumentError("run must be given")
-    if not tag:
-        raise InvalidArgumentError("tag must be given")
+    require_run_and_tag(run, tag)
     data = provider.read_tensors(
         plugin_name=TEXT_PLUGIN_NAME, run_tag_filter=RunTagFilter.of([run], [tag])
     )

@@ -13,13 +13,10 @@ import base64
 import html.parser
 import importlib.util
 import json
-import os
 import re
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,25 +52,14 @@ def _query(run: str, tag: str, **extra: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def servers(
+    logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any
+) -> Iterator[tuple[Any, Any]]:
     pytest.importorskip("torch")
     pytest.importorskip("tensorflow")
     pytest.importorskip("tensorboardX")
-    root = tmp_path_factory.mktemp("media_logs")
-    env = dict(
-        os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES=""
-    )
-    for script in (
-        writers.WRITE_WITH_TORCH,
-        writers.WRITE_WITH_TF,
-        writers.WRITE_WITH_TENSORBOARDX,
-    ):
-        subprocess.run([sys.executable, "-c", script, str(root)], check=True, env=env, timeout=240)
-    return root
-
-
-@pytest.fixture(scope="module")
-def servers(logdir: Path, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
+    scripts = [writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF, writers.WRITE_WITH_TENSORBOARDX]
+    logdir = logdir_from_scripts("media_logs", scripts)
     # Large reservoirs, so that TensorBoard too answers with every step.
     with tensorboard_pair(
         logdir,
