@@ -3,14 +3,18 @@
 
 Two measurements, each on a real ``tbcore serve`` that has finished loading:
 
-1. **One tag, 100 runs × 10,000 points**: fetch the tag's columns for every run (the route the
-   dashboard uses), then time ``LineChart.setSeries`` until the next animation frame has
-   painted ("response to pixels").
+1. **One tag, 100 runs × 10,000 points**: once the dashboard on the page has settled, fetch
+   the tag's columns for every run (the binary ``series`` route the dashboard uses), then time
+   ``LineChart.setSeries`` until the next animation frame has painted ("response to pixels").
 2. **The ``scalars`` bench workload** (50 runs × 20 tags × 10,000 steps, from
-   ``../shared/bench/gen_logdir.py``): time from navigation start until the first chart cards
-   have drawn, and how many cards are drawn then (cards render when scrolled into view).
+   ``../shared/bench/gen_logdir.py``): time from navigation start until the first chart card
+   has drawn (read in the page: a ``MutationObserver`` notes when the first card is marked
+   ``data-loaded``), how many cards are drawn then, and when every visible card holds every
+   point. Then the card area is scrolled to the bottom in steps of 300 px every 150 ms
+   (cards render when scrolled into view): the long tasks (> 50 ms, from the browser's
+   ``longtask`` entries) during the scroll and until the last card is complete are reported.
 
-    python benchmarks/scalars_browser.py [--bench-dir /tmp/tbcore-bench]
+    python benchmarks/scalars_browser.py [--bench-dir /tmp/tbcore-bench] [--only workload]
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2
@@ -72,10 +77,12 @@ def serve(logdir: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 RENDER_ONE_TAG = """async () => {
   const { LineChart } = await import("@tbcore/sdk");
+  const { decodeColumns } = await import("./data/plugin/scalars/static/series.js");
   const runs = (await (await fetch("data/runs")).json());
-  const q = new URLSearchParams([["tag", "loss"], ["columns", "step,value"], ...runs.map((r) => ["run", r])]);
+  const q = new URLSearchParams([["tag", "loss"], ["columns", "step,value"], ["format", "binary"],
+                                 ...runs.map((r) => ["run", r])]);
   const t0 = performance.now();
-  const data = await (await fetch("data/plugin/scalars/series?" + q)).json();
+  const data = decodeColumns(await (await fetch("data/plugin/scalars/series?" + q)).arrayBuffer());
   const t1 = performance.now();
   const el = document.createElement("div");
   el.style.width = "900px";
@@ -90,44 +97,106 @@ RENDER_ONE_TAG = """async () => {
 }"""
 
 
+# Installed before the page's own scripts: notes first-card time and every long task.
+OBSERVE_PAGE = """
+window.__bench = { firstCard: null, longTasks: [] };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__bench.longTasks.push([e.startTime, e.duration]);
+}).observe({ type: "longtask", buffered: true });
+new MutationObserver((_, observer) => {
+  if (document.querySelector('.tb-card-body[data-loaded="true"]')) {
+    window.__bench.firstCard = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-loaded"] });
+"""
+
+SCROLL = """async () => {
+  const panels = document.querySelector(".tb-panels");
+  const start = performance.now();
+  while (panels.scrollTop + panels.clientHeight < panels.scrollHeight - 2) {
+    panels.scrollBy(0, 300);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  const scrolled = performance.now();
+  const cards = () => [...document.querySelectorAll(".tb-card-body")];
+  while (cards().some((c) => c.dataset.complete !== "true") && performance.now() - scrolled < 30000) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const done = performance.now();
+  const tasks = window.__bench.longTasks.filter(([t]) => t >= start);
+  return { scroll_s: (scrolled - start) / 1000, all_complete_after_scroll_s: (done - scrolled) / 1000,
+           cards: cards().length, complete: cards().filter((c) => c.dataset.complete === "true").length,
+           long_tasks: tasks.length, long_tasks_over_100ms: tasks.filter(([, d]) => d > 100).length,
+           longest_task_ms: Math.round(Math.max(0, ...tasks.map(([, d]) => d))) };
+}"""
+
+FIRST_CARDS = """async () => {
+  const visible = () => [...document.querySelectorAll(".tb-card[data-rendered] .tb-card-body")];
+  const deadline = performance.now() + 60000;
+  while ((!visible().length || visible().some((c) => c.dataset.complete !== "true")) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const b = window.__bench;
+  return { first_card_s: b.firstCard / 1000, visible_cards_complete_s: performance.now() / 1000,
+           long_tasks_before_first_card: b.longTasks.filter(([t]) => t < b.firstCard).length };
+}"""
+
+
+def measure_one_tag(browser: Any, repeat: int) -> None:
+    """Measurement 1: one chart of 100 runs × 10,000 points."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wide = Path(tmp) / "wide"
+        write_wide_logdir(wide)
+        proc, url = serve(wide)
+        try:
+            for _ in range(repeat):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(url + "#tab=scalars")
+                page.wait_for_selector('.tb-card-body[data-complete="true"]', timeout=60_000)
+                print(json.dumps({"bench": "100 runs x 10k points, one chart", **page.evaluate(RENDER_ONE_TAG)}))
+                page.close()
+        finally:
+            proc.terminate()
+
+
+def measure_workload(browser: Any, bench: Path, repeat: int) -> None:
+    """Measurement 2: the ``scalars`` bench workload, first cards and scrolling."""
+    proc, url = serve(bench)
+    try:
+        for _ in range(repeat):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.add_init_script(OBSERVE_PAGE)
+            page.goto(url + "#tab=scalars")
+            page.wait_for_selector('.tb-card-body[data-loaded="true"]', timeout=60_000)
+            drawn = page.locator('.tb-card-body[data-loaded="true"]').count()
+            first = page.evaluate(FIRST_CARDS)
+            print(json.dumps({"bench": "scalars workload, first cards", **first, "cards_drawn": drawn}))
+            print(json.dumps({"bench": "scalars workload, scroll", **page.evaluate(SCROLL)}))
+            page.close()
+    finally:
+        proc.terminate()
+
+
 def main() -> None:
-    """Run both measurements and print them as JSON lines."""
+    """Run the measurements and print them as JSON lines."""
     from playwright.sync_api import sync_playwright
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bench-dir", default="/tmp/tbcore-bench")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--only", choices=["one-tag", "workload"], help="run one measurement only")
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+    bench = Path(a.bench_dir) / "scalars"
+    with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        wide = Path(tmp) / "wide"
-        write_wide_logdir(wide)
-        proc, url = serve(wide)
-        try:
-            for _ in range(a.repeat):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(url)
-                page.wait_for_selector('#tbcore-app[data-ready="true"]')
-                print(json.dumps({"bench": "100 runs x 10k points, one chart", **page.evaluate(RENDER_ONE_TAG)}))
-                page.close()
-        finally:
-            proc.terminate()
-        bench = Path(a.bench_dir) / "scalars"
-        if (bench / "bench_manifest.json").exists():
-            proc, url = serve(bench)
-            try:
-                for _ in range(a.repeat):
-                    page = browser.new_page(viewport={"width": 1400, "height": 900})
-                    started = time.perf_counter()
-                    page.goto(url + "#tab=scalars")
-                    page.wait_for_selector('.tb-card-body[data-loaded="true"]', timeout=60_000)
-                    first = time.perf_counter() - started
-                    drawn = page.locator('.tb-card-body[data-loaded="true"]').count()
-                    print(json.dumps({"bench": "scalars workload, first cards", "first_cards_s": first,
-                                      "cards_drawn": drawn}))
-                    page.close()
-            finally:
-                proc.terminate()
+        if a.only != "workload":
+            measure_one_tag(browser, a.repeat)
+        if a.only != "one-tag":
+            if (bench / "bench_manifest.json").exists():
+                measure_workload(browser, bench, a.repeat)
+            else:
+                print(f"no {bench}: generate it with ../shared/bench/gen_logdir.py", file=sys.stderr)
         browser.close()
 
 

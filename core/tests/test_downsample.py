@@ -1,6 +1,10 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
+from eventfiles import event_file_name, scalar_event, write_records
 
+from tbcore.data import DataProvider, LogdirDataProvider, ScalarWindow
 from tbcore.data.downsample import sample_indices, viewport_indices
 
 
@@ -49,3 +53,30 @@ def test_viewport_small_window_returns_every_point() -> None:
     x = np.arange(100)
     idx = viewport_indices(x, x.astype(float), 10, 20, buckets=10)
     assert idx.tolist() == list(range(9, 22))
+
+
+def test_window_read_under_the_lock_equals_thinning_a_full_read(tmp_path: Path) -> None:
+    records = [scalar_event("loss", s, 1.0 / (s + 1) + (5.0 if s == 777 else 0.0)) for s in range(2000)]
+    records.append(scalar_event("loss", 2000, float("nan")))
+    write_records(tmp_path / "a" / event_file_name(), records)
+    write_records(tmp_path / "b" / event_file_name(), records[:300])
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    for window in (ScalarWindow(buckets=20), ScalarWindow(buckets=8, x_min=100, x_max=900),
+                   ScalarWindow(buckets=5, x="wall_time", x_min=1500.0)):
+        ours = provider.read_scalars_window(plugin_name="scalars", window=window)
+        # The interface's default: read every point, then thin.
+        default = DataProvider.read_scalars_window(provider, plugin_name="scalars", window=window)
+        assert set(ours) == set(default) == {"a", "b"}
+        for run in ours:
+            got, want = ours[run]["loss"], default[run]["loss"]
+            assert got.total == want.total == (2001 if run == "a" else 300)
+            for column in ("step", "wall_time", "value"):
+                np.testing.assert_array_equal(getattr(got.columns, column), getattr(want.columns, column))
+    thin = provider.read_scalars_window(plugin_name="scalars", window=ScalarWindow(buckets=20))["a"]["loss"]
+    assert len(thin.columns) < 100
+    assert 777 in thin.columns.step.tolist() and 2000 in thin.columns.step.tolist()  # spike and NaN kept
+    with pytest.raises(ValueError, match="buckets"):
+        ScalarWindow(buckets=0)
+    with pytest.raises(ValueError, match="x must be"):
+        ScalarWindow(buckets=3, x="epoch")

@@ -1,5 +1,6 @@
 """The data layer: the provider interface and the default logdir provider."""
 
+from tbcore.data.downsample import ScalarWindow
 from tbcore.data.logdir_provider import LogdirDataProvider, ReloadReport
 from tbcore.data.provider import (
     BlobReference,
@@ -13,6 +14,7 @@ from tbcore.data.provider import (
     ScalarDatum,
     TensorDatum,
     TimeSeries,
+    WindowedScalars,
 )
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "RunTagFilter",
     "ScalarColumns",
     "ScalarDatum",
+    "ScalarWindow",
     "TensorDatum",
     "TimeSeries",
+    "WindowedScalars",
 ]

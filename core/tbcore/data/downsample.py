@@ -6,7 +6,38 @@ same points from every column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+X_AXES = ("step", "wall_time")
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarWindow:
+    """What a plot shows of a scalar series: the window ``[x_min, x_max]`` of axis ``x``
+    (``"step"`` or ``"wall_time"``; an open end means the series' own end), drawn
+    ``buckets`` slices wide (see :func:`viewport_indices`)."""
+
+    buckets: int
+    x: str = "step"
+    x_min: float | None = None
+    x_max: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.buckets <= 0:
+            raise ValueError(f"buckets must be positive, got {self.buckets}")
+        if self.x not in X_AXES:
+            raise ValueError(f"x must be one of {', '.join(X_AXES)}, got {self.x!r}")
+
+    def indices(self, step: np.ndarray, wall_time: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """Indices of the points of one series (its columns) needed to draw this window."""
+        if not step.shape[0]:
+            return np.empty(0, dtype=np.int64)
+        axis = step if self.x == "step" else wall_time
+        lo = float(axis[0]) if self.x_min is None else self.x_min
+        hi = float(axis[-1]) if self.x_max is None else self.x_max
+        return viewport_indices(axis, value, lo, hi, self.buckets)
 
 
 def sample_indices(length: int, count: int | None) -> np.ndarray:
@@ -45,38 +76,48 @@ def viewport_indices(
     if hi - lo <= 4 * buckets:
         keep = np.arange(max(lo - 1, 0), min(hi + 1, n), dtype=np.int64)
         return keep
-    xs = x[lo:hi].astype(np.float64)
-    ys = y[lo:hi].astype(np.float64)
+    xs = x[lo:hi]
+    ys = y[lo:hi]
+    count = hi - lo
+    # x is sorted, so each bucket is one contiguous segment: cut at the bucket edges.
     span = float(x_max) - float(x_min)
     if span <= 0:
-        bucket = np.zeros(hi - lo, dtype=np.int64)
+        starts = np.zeros(1, dtype=np.int64)
     else:
-        bucket = ((xs - float(x_min)) * (buckets / span)).astype(np.int64)
-        np.clip(bucket, 0, buckets - 1, out=bucket)
-    # x is sorted, so each bucket is one contiguous segment: segment starts are where the
-    # bucket number changes.
-    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
-    ends = np.r_[starts[1:], hi - lo] - 1
+        edges = float(x_min) + np.arange(1, buckets, dtype=np.float64) * (span / buckets)
+        cuts = np.searchsorted(xs, edges, side="left")
+        starts = np.unique(np.r_[0, cuts[cuts < count]])
+    ends = np.r_[starts[1:], count] - 1
+    seg_id = np.zeros(count, dtype=np.int64)
+    seg_id[starts[1:]] = 1
+    np.cumsum(seg_id, out=seg_id)
     finite = np.isfinite(ys)
-    y_for_min = np.where(finite, ys, np.inf)
-    y_for_max = np.where(finite, ys, -np.inf)
-    seg_min = _segment_arg(y_for_min, starts, np.minimum)
-    seg_max = _segment_arg(y_for_max, starts, np.maximum)
-    picked = np.concatenate([starts, ends, seg_min, seg_max, np.flatnonzero(~finite)])
-    keep = np.unique(picked) + lo
-    extra = [i for i in (lo - 1, hi) if 0 <= i < n]
-    if extra:
-        keep = np.unique(np.concatenate([keep, np.array(extra, dtype=np.int64)]))
-    return keep.astype(np.int64)
+    all_finite = bool(finite.all())
+    y_for_min = ys if all_finite else np.where(finite, ys, np.inf)
+    y_for_max = ys if all_finite else np.where(finite, ys, -np.inf)
+    picked = [
+        starts,
+        ends,
+        _segment_arg(y_for_min, starts, seg_id, np.minimum),
+        _segment_arg(y_for_max, starts, seg_id, np.maximum),
+        np.array([i for i in (-1, count) if 0 <= i + lo < n], dtype=np.int64),
+    ]
+    if not all_finite:
+        picked.append(np.flatnonzero(~finite))
+    return np.unique(np.concatenate(picked)) + lo
 
 
-def _segment_arg(values: np.ndarray, starts: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
-    """For each segment beginning at ``starts``, the index of its ``ufunc``-extreme value."""
+def _segment_arg(
+    values: np.ndarray, starts: np.ndarray, seg_id: np.ndarray, ufunc: np.ufunc
+) -> np.ndarray:
+    """For each segment beginning at ``starts`` (``seg_id``: each value's segment), the index
+    of its first ``ufunc``-extreme value."""
     extreme = ufunc.reduceat(values, starts)
-    seg_id = np.repeat(np.arange(starts.shape[0]), np.diff(np.r_[starts, values.shape[0]]))
     hits = np.flatnonzero(values == extreme[seg_id])
-    # First hit of each segment.
-    first = np.unique(seg_id[hits], return_index=True)[1]
+    segments = seg_id[hits]
+    # Hits are in order, so a segment's first hit is where the segment number changes; a
+    # segment without a hit (NaN values only) keeps its start.
+    first = np.flatnonzero(np.r_[True, segments[1:] != segments[:-1]])
     result = np.array(starts, copy=True)
-    result[np.unique(seg_id[hits])] = hits[first]
+    result[segments[first]] = hits[first]
     return result

@@ -25,7 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from tbcore.data.downsample import sample_indices
+from tbcore.data.downsample import ScalarWindow, sample_indices
 from tbcore.data.logdir_spec import LogdirEntry, parse_logdir_spec
 from tbcore.data.provider import (
     BlobReference,
@@ -38,6 +38,7 @@ from tbcore.data.provider import (
     ScalarColumns,
     TensorDatum,
     TimeSeries,
+    WindowedScalars,
 )
 from tbcore.data.run_data import BlobLocation, RunData, Series, read_blob_bytes
 from tbcore.data.series import PointSeries, ScalarSeries
@@ -331,6 +332,27 @@ class LogdirDataProvider(DataProvider):
                 else:
                     step, wall, value = points.columns()
             out.setdefault(run.name, {})[tag] = ScalarColumns(step, wall, value)
+        return out
+
+    def read_scalars_window(
+        self,
+        *,
+        plugin_name: str,
+        window: ScalarWindow,
+        experiment_id: str = "",
+        run_tag_filter: RunTagFilter | None = None,
+    ) -> dict[str, dict[str, WindowedScalars]]:
+        """The points needed to draw ``window`` of each scalar series, picked under the run's
+        lock from the stored columns themselves: only the picked points are copied."""
+        out: dict[str, dict[str, WindowedScalars]] = {}
+        for run, tag, series in self._select(plugin_name, DataClass.SCALAR, run_tag_filter):
+            points = series.points
+            assert isinstance(points, ScalarSeries)
+            with run.lock:
+                idx = window.indices(*points.views())
+                step, wall, value = points.take(idx)
+                total = len(points)
+            out.setdefault(run.name, {})[tag] = WindowedScalars(ScalarColumns(step, wall, value), total)
         return out
 
     def read_tensors(

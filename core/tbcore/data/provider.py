@@ -29,6 +29,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from tbcore.data.downsample import ScalarWindow
+
 
 class DataClass(IntEnum):
     """How a time series' values are shaped (``SummaryMetadata.data_class``)."""
@@ -110,6 +112,15 @@ class ScalarColumns:
         return ScalarDatum(
             int(self.step[index]), float(self.wall_time[index]), float(self.value[index])
         )
+
+
+@dataclass(frozen=True, slots=True)
+class WindowedScalars:
+    """Some points of a scalar series (see :meth:`DataProvider.read_scalars_window`) and how
+    many points the whole series has."""
+
+    columns: ScalarColumns
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +212,32 @@ class DataProvider(abc.ABC):
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, ScalarColumns]]:
         """``{run: {tag: ScalarColumns}}``; every point unless ``downsample`` is positive."""
+
+    def read_scalars_window(
+        self,
+        *,
+        plugin_name: str,
+        window: ScalarWindow,
+        experiment_id: str = "",
+        run_tag_filter: RunTagFilter | None = None,
+    ) -> dict[str, dict[str, WindowedScalars]]:
+        """``{run: {tag: WindowedScalars}}``: the points of each scalar series needed to draw
+        ``window`` (each slice's first, last, lowest and highest point, every non-finite one,
+        and the nearest point beyond each edge), and the series' full length.
+
+        This default reads every point and thins them; a provider that can thin where the data
+        lives (without copying whole series) should override it.
+        """
+        data = self.read_scalars(
+            plugin_name=plugin_name, experiment_id=experiment_id, run_tag_filter=run_tag_filter
+        )
+        out: dict[str, dict[str, WindowedScalars]] = {}
+        for run, tags in data.items():
+            for tag, cols in tags.items():
+                idx = window.indices(cols.step, cols.wall_time, cols.value)
+                thinned = ScalarColumns(cols.step[idx], cols.wall_time[idx], cols.value[idx])
+                out.setdefault(run, {})[tag] = WindowedScalars(thinned, len(cols))
+        return out
 
     def read_last_scalars(
         self,

@@ -84,6 +84,12 @@ class ScalarSeries:
         n = self._len
         return self._step[:n].copy(), self._wall[:n].copy(), self._value[:n].copy()
 
+    def views(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (step, wall time, value) columns without copying: read them only while holding
+        the run's lock (appends and restarts write into these arrays)."""
+        n = self._len
+        return self._step[:n], self._wall[:n], self._value[:n]
+
     def take(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The points at ``indices`` (which must be below ``len(self)``), as new arrays."""
         return self._step[indices], self._wall[indices], self._value[indices]

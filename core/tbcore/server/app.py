@@ -109,8 +109,9 @@ def create_app(
                 read_only_posts=read_only_posts,
                 path_prefix=config.path_prefix,
             ),
-            # Level 5: nearly the ratio of 9 at a fraction of its time on multi-MB series.
-            Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5),
+            # Level 1: on a 7.5 MB scalars series (JSON numbers) it compresses as well as level 5
+            # (0.417 vs 0.419 of the size) in a sixth of the time (93 vs 587 ms).
+            Middleware(GZipMiddleware, minimum_size=1024, compresslevel=1),
         ],
         exception_handlers={PublicError: _public_error, HTTPException: _http_error},
         lifespan=lifespan,
@@ -134,11 +135,16 @@ def _configure(manager: Any, registry: PluginRegistry, config: ServeConfig) -> N
 
 def _routes(state: AppState) -> list[BaseRoute]:
     static = StaticFiles(CORE_STATIC)
+    modules = [
+        key
+        for key in static.files
+        if key.endswith(".js") and (key.startswith(("sdk/", "shell/")) or key == "vendor/uPlot.esm.js")
+    ]
 
     async def index(request: Request) -> Response:
         base = request.scope.get("root_path", "") + _mount_path(request)
         title = state.config.window_title or "tbcore"
-        return shell_page(title, f"{base}/static")
+        return shell_page(title, f"{base}/static", modules)
 
     routes: list[BaseRoute] = [
         Route("/", index),

@@ -6,13 +6,16 @@ import base64
 import hashlib
 import html
 import json
+from collections.abc import Iterable
 
 from starlette.responses import HTMLResponse
 
 
-def shell_page(title: str, static_base: str) -> HTMLResponse:
+def shell_page(title: str, static_base: str, modules: Iterable[str] = ()) -> HTMLResponse:
     """The shell page. ``static_base`` is the absolute URL path of the core's static files
-    (import maps need absolute URLs, as modules resolve them against their own location)."""
+    (import maps need absolute URLs, as modules resolve them against their own location).
+    ``modules`` (paths under ``static_base``) are preloaded: the browser fetches the shell's
+    whole module graph at once instead of one import level after another."""
     import_map = json.dumps(
         {
             "imports": {
@@ -33,7 +36,10 @@ def shell_page(title: str, static_base: str) -> HTMLResponse:
         '<link rel="stylesheet" href="./static/vendor/uPlot.min.css">'
         '<link rel="stylesheet" href="./static/shell.css">'
         f'<script type="importmap">{import_map}</script>'
-        '<script type="module" src="./static/shell.js"></script>'
+        + "".join(
+            f'<link rel="modulepreload" href="{html.escape(f"{static_base}/{m}")}">' for m in modules
+        )
+        + '<script type="module" src="./static/shell.js"></script>'
         '</head><body><div id="tbcore-app"></div></body></html>\n'
     )
     csp = (

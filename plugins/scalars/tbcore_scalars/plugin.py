@@ -16,7 +16,9 @@ from tbcore.plugin import Plugin
 from tbcore.server.query_params import optional_float, optional_int
 from tbcore.server.responses import FiniteJSONResponse, JSONResponse
 from tbcore_scalars import queries
+from tbcore_scalars.binary_columns import encode_columns
 from tbcore_scalars.metadata import PLUGIN_NAME
+from tbcore_scalars.run_hparams import run_hparams
 
 
 class ScalarsPlugin(Plugin):
@@ -30,12 +32,14 @@ class ScalarsPlugin(Plugin):
     read_only_posts: ClassVar[frozenset[str]] = frozenset({"scalars_multirun"})
 
     def routes(self) -> list[BaseRoute]:
-        """``tags``, ``scalars``, ``scalars_multirun`` (TensorBoard's) and ``series``."""
+        """``tags``, ``scalars``, ``scalars_multirun`` (TensorBoard's), ``series`` and
+        ``run_hparams``."""
         return [
             Route("/tags", self.tags),
             Route("/scalars", self.scalars),
             Route("/scalars_multirun", self.scalars_multirun, methods=["POST"]),
             Route("/series", self.series),
+            Route("/run_hparams", self.run_hparams),
         ]
 
     def tags(self, request: Request) -> Response:
@@ -67,21 +71,29 @@ class ScalarsPlugin(Plugin):
         return Response(b"{" + b",".join(parts) + b"}", media_type="application/json")
 
     def series(self, request: Request) -> Response:
-        """All requested runs (``run``, repeated; none = all) of ``tag`` as columns."""
+        """All requested runs (``run``, repeated; none = all) of ``tag`` as columns, in JSON
+        or (``format=binary``) as raw arrays."""
         q = request.query_params
-        runs = q.getlist("run") or None
-        return FiniteJSONResponse(
-            queries.columnar(
-                self.provider,
-                runs,
-                q.get("tag", ""),
-                x=q.get("x", "step"),
-                x_min=optional_float(q, "xmin"),
-                x_max=optional_float(q, "xmax"),
-                buckets=optional_int(q, "buckets"),
-                columns=q.get("columns", ",".join(queries.COLUMNS)).split(","),
-            )
+        fmt = q.get("format", "json")
+        if fmt not in ("json", "binary"):
+            raise InvalidArgumentError(f"format must be json or binary, got {fmt!r}")
+        data = queries.columnar(
+            self.provider,
+            q.getlist("run") or None,
+            q.get("tag", ""),
+            x=q.get("x", "step"),
+            x_min=optional_float(q, "xmin"),
+            x_max=optional_float(q, "xmax"),
+            buckets=optional_int(q, "buckets"),
+            columns=q.get("columns", ",".join(queries.COLUMNS)).split(","),
         )
+        if fmt == "binary":
+            return Response(encode_columns(data), media_type="application/octet-stream")
+        return FiniteJSONResponse({run: cols.json() for run, cols in data.items()})
+
+    def run_hparams(self, request: Request) -> Response:
+        """Each run's hparam values, for grouping runs by one of them."""
+        return JSONResponse(run_hparams(self.provider))
 
     def write_demo_data(self, logdir: Path) -> None:
         """Curves with a spike, NaN and infinities, and a run that restarted."""

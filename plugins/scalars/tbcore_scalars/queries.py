@@ -9,17 +9,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
-from tbcore.data.downsample import viewport_indices
+from tbcore.data.downsample import X_AXES, ScalarWindow
 from tbcore.data.provider import DataProvider, RunTagFilter, ScalarColumns
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.server.responses import finite_column, finite_floats
 from tbcore.server.tag_listing import tag_listing
 from tbcore_scalars.metadata import PLUGIN_NAME
 
-X_AXES = ("step", "wall_time")
 COLUMNS = ("step", "wall_time", "value")
 
 
@@ -65,6 +65,28 @@ def rows_csv(cols: ScalarColumns) -> str:
     return out.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class RunColumns:
+    """The columns of one run's series that a ``series`` request asked for (None: not asked
+    for), and how many points the whole series has."""
+
+    total: int
+    step: np.ndarray | None
+    wall_time: np.ndarray | None
+    value: np.ndarray | None
+
+    def json(self) -> dict[str, np.ndarray | list[float | str] | int]:
+        """The JSON form: numpy arrays (encoded natively), non-finite values as strings."""
+        row: dict[str, np.ndarray | list[float | str] | int] = {"total": self.total}
+        if self.step is not None:
+            row["step"] = np.ascontiguousarray(self.step)
+        if self.wall_time is not None:
+            row["wall_time"] = finite_column(self.wall_time)
+        if self.value is not None:
+            row["value"] = finite_column(self.value)
+        return row
+
+
 def columnar(
     provider: DataProvider,
     runs: Iterable[str] | None,
@@ -75,7 +97,7 @@ def columnar(
     x_max: float | None = None,
     buckets: int | None = None,
     columns: Iterable[str] = COLUMNS,
-) -> dict[str, dict[str, np.ndarray | list[float | str] | int]]:
+) -> dict[str, RunColumns]:
     """All requested runs of one tag as columns, for the dashboard.
 
     Without ``buckets`` every point is returned. With ``buckets``, the points of the window
@@ -90,22 +112,33 @@ def columnar(
         raise InvalidArgumentError(f"x must be one of {', '.join(X_AXES)}, got {x!r}")
     if buckets is not None and buckets <= 0:
         raise InvalidArgumentError(f"buckets must be positive, got {buckets}")
-    out: dict[str, dict[str, np.ndarray | list[float | str] | int]] = {}
-    for run, cols in read_series(provider, runs, tag).items():
-        if buckets:
-            axis = cols.step if x == "step" else cols.wall_time
-            lo = float(axis[0]) if x_min is None and len(cols) else (x_min or 0.0)
-            hi = float(axis[-1]) if x_max is None and len(cols) else (x_max or 0.0)
-            idx = viewport_indices(axis, cols.value, lo, hi, buckets) if len(cols) else np.empty(0, np.int64)
-            step, wall, value = cols.step[idx], cols.wall_time[idx], cols.value[idx]
-        else:
-            step, wall, value = cols.step, cols.wall_time, cols.value
-        row: dict[str, np.ndarray | list[float | str] | int] = {"total": len(cols)}
-        if "step" in wanted:
-            row["step"] = np.ascontiguousarray(step)
-        if "wall_time" in wanted:
-            row["wall_time"] = finite_column(wall)
-        if "value" in wanted:
-            row["value"] = finite_column(value)
-        out[run] = row
-    return out
+    return {
+        run: RunColumns(
+            total,
+            cols.step if "step" in wanted else None,
+            cols.wall_time if "wall_time" in wanted else None,
+            cols.value if "value" in wanted else None,
+        )
+        for run, (cols, total) in _read_window(provider, runs, tag, x, x_min, x_max, buckets).items()
+    }
+
+
+def _read_window(
+    provider: DataProvider,
+    runs: Iterable[str] | None,
+    tag: str,
+    x: str,
+    x_min: float | None,
+    x_max: float | None,
+    buckets: int | None,
+) -> dict[str, tuple[ScalarColumns, int]]:
+    """Every point of each run's series (no ``buckets``), or the points that draw the window."""
+    if not buckets:
+        return {run: (cols, len(cols)) for run, cols in read_series(provider, runs, tag).items()}
+    if not tag:
+        raise InvalidArgumentError("tag must be given")
+    window = ScalarWindow(buckets=buckets, x=x, x_min=x_min, x_max=x_max)
+    data = provider.read_scalars_window(
+        plugin_name=PLUGIN_NAME, window=window, run_tag_filter=RunTagFilter.of(runs, [tag])
+    )
+    return {run: (tags[tag].columns, tags[tag].total) for run, tags in data.items() if tag in tags}

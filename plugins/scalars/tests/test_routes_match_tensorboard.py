@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import struct
 import subprocess
 import sys
 import urllib.parse
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 WRITE_WITH_TORCH = """
@@ -133,6 +135,41 @@ def test_series_route_columns_and_viewport(servers: tuple[Any, Any]) -> None:
     assert 0 in steps and 299 in steps and len(steps) <= 44
 
 
+def _decode_binary(body: bytes) -> dict[str, dict[str, Any]]:
+    """The ``series?format=binary`` layout read independently of the plugin's encoder."""
+    (length,) = struct.unpack_from("<I", body)
+    header = json.loads(body[4 : 4 + length])
+    out: dict[str, dict[str, Any]] = {}
+    for run in header["runs"]:
+        cols: dict[str, Any] = {"total": run["total"]}
+        for name, (offset, dtype) in run["columns"].items():
+            assert offset % 8 == 0
+            little_endian = {"float64": "<f8", "float32": "<f4"}[dtype]
+            cols[name] = np.frombuffer(body, little_endian, count=run["length"], offset=offset).tolist()
+        out[run["run"]] = cols
+    return out
+
+
+def test_series_route_binary_form_holds_the_json_columns(servers: tuple[Any, Any]) -> None:
+    _, ours = servers
+    for query in ("tag=loss&run=run_a&run=run_b", "tag=weird&columns=step,wall_time,value",
+                  "tag=loss&xmin=10&xmax=200&buckets=7&columns=step,value"):
+        status, body = ours.call(f"/data/plugin/scalars/series?{query}&format=binary")
+        assert status == 200
+        binary = _decode_binary(body)
+        as_json = ours.json(f"/data/plugin/scalars/series?{query}")
+        assert set(binary) == set(as_json) and binary
+        for run, cols in as_json.items():
+            assert binary[run]["total"] == cols["total"]
+            for name in ("step", "wall_time", "value"):
+                if name in cols:
+                    expected = [float(v) if isinstance(v, str) else v for v in cols[name]]
+                    assert binary[run][name] == pytest.approx(expected, nan_ok=True), (query, run, name)
+    weird = _decode_binary(ours.call("/data/plugin/scalars/series?tag=weird&run=run_a&format=binary")[1])
+    assert math.isnan(weird["run_a"]["value"][0]) and weird["run_a"]["value"][1:] == [math.inf, -math.inf]
+    assert ours.call("/data/plugin/scalars/series?tag=loss&format=xml")[0] == 400
+
+
 def test_custom_scalars_layout_and_regex_route_match(servers: tuple[Any, Any]) -> None:
     tb, ours = servers
     layout = tb.json("/data/plugin/custom_scalars/layout")
@@ -158,3 +195,46 @@ def test_pr_curves_match(servers: tuple[Any, Any]) -> None:
     assert got == expected
     assert [len(v) for v in got.values()] == [3, 3]  # type: ignore[union-attr]
     assert ours.call("/data/plugin/pr_curves/pr_curves?tag=pr/classifier")[0] == 400
+
+
+TF_KERAS_RUNS = {"tf/alpha", "tf/beta", "keras/train", "keras/validation"}
+
+
+@pytest.fixture(scope="module")
+def tf_servers(tmp_path_factory: pytest.TempPathFactory, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
+    """Both servers on files of ``tf.summary.scalar`` and of the Keras TensorBoard callback."""
+    pytest.importorskip("tensorflow")
+    root = tmp_path_factory.mktemp("tf_keras_scalars")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    writers = Path(__file__).with_name("writers.py")
+    subprocess.run([sys.executable, str(writers), "tf_keras", str(root)], check=True, env=env, timeout=300)
+
+    def loaded(server: Any) -> bool:
+        status, body = server.call("/data/plugin/scalars/tags")
+        return status == 200 and set(json.loads(body)) == TF_KERAS_RUNS
+
+    with tensorboard_pair(
+        root, tensorboard_flags=["--samples_per_plugin", "scalars=100000"], plugins="scalars", ready=loaded
+    ) as pair:
+        yield pair
+
+
+def test_tf_summary_and_keras_routes_match(tf_servers: tuple[Any, Any]) -> None:
+    tb, ours = tf_servers
+    index = tb.json("/data/plugin/scalars/tags")
+    assert ours.json("/data/plugin/scalars/tags") == index
+    assert {"epoch_loss", "epoch_mae"} <= set(index["keras/train"]) and "epoch_loss" in index["keras/validation"]
+    compared = 0
+    for run, tags in index.items():
+        for tag in tags:
+            query = urllib.parse.urlencode({"run": run, "tag": tag})
+            expected = tb.json(f"/data/plugin/scalars/scalars?{query}")
+            assert ours.json(f"/data/plugin/scalars/scalars?{query}") == expected, (run, tag)
+            compared += len(expected)
+            csv_path = f"/data/plugin/scalars/scalars?{query}&format=csv"
+            assert ours.call(csv_path) == tb.call(csv_path), (run, tag)
+    assert compared >= 2 * 41 * 2 + 4 * 3  # tf runs (40 steps + NaN) and 4 Keras epochs
+    body = urllib.parse.urlencode({"tag": "epoch_loss", "runs": ["keras/train", "keras/validation"]}, doseq=True)
+    expected = tb.json("/data/plugin/scalars/scalars_multirun", "POST", body)
+    assert ours.json("/data/plugin/scalars/scalars_multirun", "POST", body) == expected
+    assert set(expected) == {"keras/train", "keras/validation"}  # type: ignore[arg-type]

@@ -39,8 +39,11 @@ export function mount(el, ctx) {
       ...categories.map((category) => {
         const cards = (category.chart || []).map((spec) => {
           const chartEl = h("div", { class: "scalars-chart" });
-          const card = h("div", { class: "tb-card" }, h("h3", { class: "tb-card-title" }, spec.title || ""), chartEl);
-          charts.push({ chart: new LineChart(chartEl, { xLabel: "step" }), spec });
+          const card = h("div", { class: "tb-card", dataset: { title: spec.title || "" } }, h("h3", { class: "tb-card-title" }, spec.title || ""), chartEl);
+          const chart = new LineChart(chartEl, { xLabel: "step" });
+          // Reachable from the chart element, for tests and tools: `el.__chart.data()`.
+          Object.assign(chartEl, { __chart: chart });
+          charts.push({ chart, spec });
           return card;
         });
         return h(
@@ -76,10 +79,21 @@ export function mount(el, ctx) {
         for (const run of runs) {
           for (const item of spec.margin.series || []) {
             const color = ctx.runs.colorOf(run);
-            for (const [tag, dash] of [[item.value, undefined], [item.lower, [4, 4]], [item.upper, [4, 4]]]) {
-              const res = await ctx.fetchJson("scalars", { run, tag: `^${escapeRegex(tag)}$` });
-              const rows = (res.tag_to_events || {})[tag];
-              if (rows) series.push({ ...seriesOf(`${run}: ${tag}`, color, rows), dash, width: dash ? 1 : 1.75 });
+            const [value, lower, upper] = await Promise.all(
+              [item.value, item.lower, item.upper].map(async (tag) => {
+                const res = await ctx.fetchJson("scalars", { run, tag: `^${escapeRegex(tag)}$` });
+                const rows = (res.tag_to_events || {})[tag];
+                return rows ? seriesOf(`${run}: ${tag}`, color, rows) : null;
+              }),
+            );
+            if (value) series.push({ ...value, width: 1.75 });
+            // The band between the bounds is filled (lower first, upper filled down to it).
+            const bound = { dash: [4, 4], width: 1 };
+            if (lower && upper) {
+              series.push({ ...lower, ...bound, name: `${lower.name} (lower)` });
+              series.push({ ...upper, ...bound, name: `${upper.name} (upper)`, fillTo: series.length - 1 });
+            } else {
+              for (const b of [lower, upper]) if (b) series.push({ ...b, ...bound });
             }
           }
         }

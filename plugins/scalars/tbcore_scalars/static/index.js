@@ -13,10 +13,15 @@ import {
   renderLoading,
   tagMatcher,
 } from "@tbcore/sdk";
-import { numbers } from "./series.js";
+import { fetchColumns, numbers } from "./series.js";
+import { formatDuration, scalarTooltip } from "./tooltip_rows.js";
 
-/** Buckets of the first, downsampled pass of a chart (about its width in pixels / 4). */
-const QUICK_BUCKETS = 200;
+/** Buckets of the first, downsampled pass of a chart: a preview, replaced by every point. */
+const QUICK_BUCKETS = 120;
+/** Wall times even on the step axis: the tooltip shows each point's relative time. */
+const COLUMNS = "step,wall_time,value";
+/** How many cards load their full series at once. */
+const FULL_CONCURRENCY = 2;
 
 /**
  * TensorBoard's smoothing: an exponential moving average, debiased so the start of the
@@ -65,7 +70,10 @@ export function mount(el, ctx) {
     logY: false,
     logX: false,
     ignoreOutliers: false,
+    groupBy: "none",
     groupPattern: "",
+    /** @type {Record<string, Record<string, number|string|boolean>>} run -> hparam -> value */
+    hparams: {},
     band: "minmax",
     showRuns: false,
     tags: /** @type {Record<string, Record<string, unknown>>} */ ({}),
@@ -85,6 +93,12 @@ export function mount(el, ctx) {
   const logY = h("input", { type: "checkbox", "aria-label": "Logarithmic y axis" });
   const logX = h("input", { type: "checkbox", "aria-label": "Logarithmic x axis" });
   const outliers = h("input", { type: "checkbox", "aria-label": "Ignore outliers" });
+  const groupBy = h(
+    "select",
+    { "aria-label": "Group runs by" },
+    h("option", { value: "none" }, "no grouping"),
+    h("option", { value: "regex" }, "run name regex"),
+  );
   const groupInput = h("input", {
     type: "search",
     class: "scalars-group",
@@ -106,7 +120,7 @@ export function mount(el, ctx) {
     h("label", {}, logY, " Log y"),
     h("label", {}, logX, " Log x"),
     h("label", {}, outliers, " Ignore outliers"),
-    h("span", { class: "scalars-grouping" }, groupInput, h("label", {}, "Band ", band), h("label", {}, showRuns, " Runs")),
+    h("span", { class: "scalars-grouping" }, h("label", {}, "Group ", groupBy), groupInput, h("label", {}, "Band ", band), h("label", {}, showRuns, " Runs")),
   );
   const message = h("div", { class: "scalars-message" });
   const gridEl = h("div", { class: "scalars-grid" });
@@ -144,7 +158,7 @@ export function mount(el, ctx) {
       wide.setAttribute("aria-pressed", String(on));
     });
     card.replaceChildren(h("div", { class: "scalars-card-actions" }, pin, wide), chartEl, downloads);
-    const chart = new LineChart(chartEl, { xLabel: state.xAxis, logY: state.logY, logX: state.logX, xTime: state.xAxis === "wall" });
+    const chart = new LineChart(chartEl, chartOptions());
     // The chart is reachable from the card, for tests and tools: `card.__chart.data()`.
     Object.assign(card, { __chart: chart });
     const entry = { card, chart, chartEl, downloads, data: /** @type {Record<string, any>} */ ({}), controller: /** @type {AbortController|null} */ (null) };
@@ -157,32 +171,79 @@ export function mount(el, ctx) {
     };
   }
 
-  /** Fetch every selected run of `tag` (all points) and draw them. @param {string} tag */
+  // Requests: every card's light first pass goes out at once; the full series (megabytes per
+  // card) wait in a queue until no first pass is pending, and load FULL_CONCURRENCY at a
+  // time, so the cards on screen paint first and a scroll never waits behind them.
+  /** @type {string[]} */
+  const fullQueue = [];
+  let quickPending = 0;
+  let fullRunning = 0;
+
+  /** Fetch every selected run of `tag`: a light pass, then (queued) all points. @param {string} tag */
   async function load(tag) {
     const entry = charts.get(tag);
     if (!entry) return;
     entry.controller?.abort();
     entry.controller = new AbortController();
     const runs = ctx.runs.selected().filter((r) => state.tags[r] && tag in state.tags[r]);
+    // A card that holds every point of these runs (a live update) fetches every point again
+    // straight away: a light pass would only blur it for a moment.
+    const shown = Object.keys(entry.data);
+    const refresh = entry.card.dataset.complete === "true" && runs.length === shown.length && runs.every((r) => r in entry.data);
+    delete entry.card.dataset.complete;
+    if (refresh && runs.length) {
+      if (!fullQueue.includes(tag)) fullQueue.push(tag);
+      loadFull();
+      return;
+    }
     if (!runs.length) {
       entry.data = {};
       draw(tag);
+      entry.card.dataset.complete = "true";
       return;
     }
+    const signal = entry.controller.signal;
+    quickPending++;
     try {
-      const columns = state.xAxis === "step" ? "step,value" : "step,wall_time,value";
-      const signal = entry.controller.signal;
-      // A first, light pass (each bucket's first/last/min/max: spikes kept) paints at once;
-      // the full series follow, since smoothing needs every point.
-      const quick = await ctx.fetchJson("series", { tag, run: runs, columns, buckets: QUICK_BUCKETS }, { signal });
+      // Each bucket's first/last/min/max point per run: spikes kept, a few KB per run.
+      const quick = await fetchColumns(ctx, { tag, run: runs, columns: COLUMNS, buckets: QUICK_BUCKETS }, signal);
       entry.data = quick;
       draw(tag);
       if (Object.values(quick).some((c) => c.step.length < c.total)) {
-        entry.data = await ctx.fetchJson("series", { tag, run: runs, columns }, { signal });
-        draw(tag);
+        if (!fullQueue.includes(tag)) fullQueue.push(tag);
+      } else {
+        entry.card.dataset.complete = "true";
       }
     } catch (error) {
       if (/** @type {Error} */ (error).name !== "AbortError") renderError(entry.chartEl, error);
+    } finally {
+      quickPending--;
+      loadFull();
+    }
+  }
+
+  /** Start queued full loads while no first pass is pending (smoothing needs every point). */
+  function loadFull() {
+    while (quickPending === 0 && fullRunning < FULL_CONCURRENCY && fullQueue.length) {
+      const tag = /** @type {string} */ (fullQueue.shift());
+      const entry = charts.get(tag);
+      if (!entry?.controller || entry.controller.signal.aborted) continue;
+      const signal = entry.controller.signal;
+      fullRunning++;
+      fetchColumns(ctx, { tag, run: Object.keys(entry.data), columns: COLUMNS }, signal)
+        .then((full) => {
+          if (signal.aborted) return;
+          entry.data = full;
+          draw(tag);
+          entry.card.dataset.complete = "true";
+        })
+        .catch((error) => {
+          if (error.name !== "AbortError") renderError(entry.chartEl, error);
+        })
+        .finally(() => {
+          fullRunning--;
+          loadFull();
+        });
     }
   }
 
@@ -199,8 +260,10 @@ export function mount(el, ctx) {
       const raw = numbers(cols.value);
       if (!grouping || state.showRuns) {
         const faint = grouping ? { alpha: 0.35, width: 1 } : { width: 1.75 };
-        if (state.smoothing > 0 && !grouping) series.push({ name: `${run} (raw)`, color, x, y: raw, alpha: 0.25, width: 1 });
-        series.push({ name: run, color, x, y: smooth(raw, state.smoothing), ...faint });
+        const smoothed = smooth(raw, state.smoothing);
+        if (state.smoothing > 0 && !grouping) series.push({ name: `${run} (raw)`, color, x, y: raw, alpha: 0.25, width: 1, tooltip: false });
+        const meta = { x, smoothed, raw, step: cols.step, wall_time: cols.wall_time };
+        series.push({ name: run, color, x, y: smoothed, meta, ...faint });
       }
       links.push(
         h("span", { class: "scalars-download" }, h("span", { class: "scalars-swatch", style: `background:${color}` }), run + " ",
@@ -215,28 +278,56 @@ export function mount(el, ctx) {
     entry.card.dataset.loaded = "true";
   }
 
-  /** The grouping regex, or null when runs are drawn one by one (or it is invalid). */
+  /**
+   * The group of each run (a function of its name), or null when runs are drawn one by one:
+   * the run name with a regex removed, or `name=value` of one hparam.
+   * @returns {((run: string) => string) | null}
+   */
   function groupMatcher() {
-    if (!state.groupPattern) return null;
+    groupInput.classList.remove("invalid");
+    if (state.groupBy.startsWith("hparam:")) {
+      const name = state.groupBy.slice("hparam:".length);
+      return (run) => {
+        const value = state.hparams[run]?.[name];
+        return `${name}=${value === undefined ? "(none)" : String(value)}`;
+      };
+    }
+    if (state.groupBy !== "regex" || !state.groupPattern) return null;
     try {
-      groupInput.classList.remove("invalid");
-      return new RegExp(state.groupPattern, "g");
+      const regex = new RegExp(state.groupPattern, "g");
+      return (run) => run.replace(regex, "") || run;
     } catch {
       groupInput.classList.add("invalid");
       return null;
     }
   }
 
+  /** Fetch each run's hparams and offer them in the "group by" menu. */
+  async function refreshHparams() {
+    let answer;
+    try {
+      answer = await ctx.fetchJson("run_hparams");
+    } catch (error) {
+      console.warn("scalars: could not read the runs' hparams:", error);
+      return;
+    }
+    state.hparams = answer.runs || {};
+    const options = (answer.hparams || []).map((/** @type {string} */ name) => h("option", { value: `hparam:${name}` }, `hparam ${name}`));
+    groupBy.replaceChildren(groupBy.options[0], groupBy.options[1], ...options);
+    groupBy.value = [...groupBy.options].some((o) => o.value === state.groupBy) ? state.groupBy : "none";
+    if (state.groupBy.startsWith("hparam:")) redrawAll();
+  }
+
   /**
-   * One mean line per group of runs (runs whose names are equal once the regex is removed),
+   * One mean line per group of runs (runs with the same `keyOf`: name less the regex, or hparam),
    * with a band: min–max, or ±1 standard deviation, of the runs' values at each step.
-   * @param {Record<string, any>} data @param {RegExp} regex
+   * @param {Record<string, any>} data @param {(run: string) => string} keyOf
    */
-  function groupSeries(data, regex) {
+  function groupSeries(data, keyOf) {
     /** @type {Map<string, string[]>} */
     const groups = new Map();
     for (const run of Object.keys(data)) {
-      const key = run.replace(regex, "") || run;
+      const key = keyOf(run);
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key)?.push(run);
     }
@@ -274,8 +365,8 @@ export function mount(el, ctx) {
       }
       const color = ctx.runs.colorOf(runs[0]);
       const first = out.length;
-      out.push({ name: `${key} (lower)`, color, x, y: lower, width: 0.5, alpha: 0.4 });
-      out.push({ name: `${key} (upper)`, color, x, y: upper, width: 0.5, alpha: 0.4, fillTo: first });
+      out.push({ name: `${key} (lower)`, color, x, y: lower, width: 0.5, alpha: 0.4, tooltip: false });
+      out.push({ name: `${key} (upper)`, color, x, y: upper, width: 0.5, alpha: 0.4, fillTo: first, tooltip: false });
       out.push({ name: `${key} (mean of ${runs.length})`, color, x, y: mean, width: 2 });
     }
     return out;
@@ -295,27 +386,41 @@ export function mount(el, ctx) {
     return out;
   }
 
-  /** @param {{step: number[], wall_time: number[]}} cols */
+  /** @param {import("./series.js").RunColumns} cols */
   function xValues(cols) {
     if (state.xAxis === "step") return cols.step;
-    if (state.xAxis === "wall") return cols.wall_time;
-    const start = cols.wall_time.length ? cols.wall_time[0] : 0;
-    return cols.wall_time.map((t) => (t - start) / 3600);
+    const wall = /** @type {Float64Array} */ (cols.wall_time);
+    if (state.xAxis === "wall") return wall;
+    const start = wall.length ? wall[0] : 0;
+    return wall.map((t) => t - start); // seconds, labelled as durations
   }
 
+  let redrawFrame = 0;
+  /** Redraw every card, once per frame however many inputs arrive (a dragged slider). */
   function redrawAll() {
-    for (const tag of charts.keys()) draw(tag);
+    if (redrawFrame) return;
+    redrawFrame = requestAnimationFrame(() => {
+      redrawFrame = 0;
+      for (const tag of charts.keys()) draw(tag);
+    });
+  }
+
+  /** @returns {import("@tbcore/sdk/line_chart.js").LineChartOptions} */
+  function chartOptions() {
+    return {
+      xLabel: { step: "step", relative: "relative time", wall: "wall time" }[state.xAxis],
+      xFormat: state.xAxis === "relative" ? formatDuration : undefined,
+      logY: state.logY,
+      logX: state.logX,
+      xTime: state.xAxis === "wall",
+      tooltipContent: (info) => scalarTooltip(info, /** @type {any} */ (state.xAxis)),
+    };
   }
 
   function rebuildCharts() {
     for (const [tag, entry] of charts) {
       entry.chart.destroy();
-      const chart = new LineChart(entry.chartEl, {
-        xLabel: state.xAxis === "relative" ? "hours" : state.xAxis,
-        logY: state.logY,
-        logX: state.logX,
-        xTime: state.xAxis === "wall",
-      });
+      const chart = new LineChart(entry.chartEl, chartOptions());
       entry.chart = chart;
       Object.assign(entry.card, { __chart: chart });
       draw(tag);
@@ -325,6 +430,7 @@ export function mount(el, ctx) {
   async function refreshTags() {
     if (!Object.keys(state.tags).length) showState((m) => renderLoading(m));
     try {
+      refreshHparams(); // in parallel; it reports its own failure
       state.tags = await ctx.fetchJson("tags");
     } catch (error) {
       showState((m) => renderError(m, error));
@@ -357,8 +463,7 @@ export function mount(el, ctx) {
   });
   xAxis.addEventListener("change", () => {
     state.xAxis = xAxis.value;
-    rebuildCharts();
-    for (const tag of charts.keys()) load(tag); // time axes need the wall_time column
+    rebuildCharts(); // every pass holds wall times: nothing to fetch
   });
   logY.addEventListener("change", () => {
     state.logY = logY.checked;
@@ -372,8 +477,13 @@ export function mount(el, ctx) {
     state.ignoreOutliers = outliers.checked;
     redrawAll();
   });
+  groupBy.addEventListener("change", () => {
+    state.groupBy = groupBy.value;
+    redrawAll();
+  });
   groupInput.addEventListener("input", () => {
     state.groupPattern = groupInput.value;
+    state.groupBy = groupBy.value = "regex";
     redrawAll();
   });
   band.addEventListener("change", () => {
@@ -402,6 +512,7 @@ export function mount(el, ctx) {
   refreshTags();
   return () => {
     for (const off of unsubscribers) off();
+    cancelAnimationFrame(redrawFrame);
     for (const { chart, controller } of charts.values()) {
       controller?.abort();
       chart.destroy();
