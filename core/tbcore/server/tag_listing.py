@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 
 from tbcore.data.provider import TimeSeries
+from tbcore.safe_html import markdown_to_html
 
 
 def description_html(text: str) -> str:
-    """A series description as safe HTML: escaped text in a paragraph ("" when empty)."""
-    return f"<p>{html.escape(text)}</p>" if text else ""
+    """A series description (Markdown, as TensorBoard reads it) as sanitized HTML; "" when
+    empty."""
+    return markdown_to_html(text) if text else ""
 
 
 def tag_listing(

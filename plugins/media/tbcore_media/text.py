@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from tbcore.data.provider import DataProvider, RunTagFilter
+from tbcore.safe_html import escape_text, markdown_to_html, markdowns_to_html, sanitize
 from tbcore_media.metadata import TEXT_PLUGIN_NAME
 from tbcore_media.queries import require_run_and_tag
-from tbcore_media.safe_html import escape_text, markdown_to_html, markdowns_to_html, sanitize
 
 # Byte for byte TensorBoard's (three spaces included), so that both servers answer alike.
 WARNING_TEMPLATE = (

@@ -54,7 +54,7 @@ def write_tf_keras(logdir: str) -> None:
         with writer.as_default():
             for step in range(40):
                 tf.summary.scalar("loss", (index + 1) / (step + 1), step=step)
-                tf.summary.scalar("metrics/acc", step / 40, step=step, description="top-1 accuracy")
+                tf.summary.scalar("metrics/acc", step / 40, step=step, description="top-1 **accuracy**, see [the docs](https://example.com/acc)")
             tf.summary.scalar("loss", float("nan"), step=40)
         writer.close()
     keras.utils.set_random_seed(1234)

@@ -2,7 +2,7 @@
 
 Markdown is rendered by Python-Markdown (with tables and fenced code blocks, as in
 TensorBoard) and the result is sanitized by ``nh3`` with TensorBoard's allow-list of tags and
-attributes. See ``http_api.md`` for what survives.
+attributes (below); series descriptions and the text dashboard both go through it.
 """
 
 from __future__ import annotations

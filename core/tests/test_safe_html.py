@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tbcore_media.safe_html import escape_text, markdown_to_html, markdowns_to_html, sanitize
+from tbcore.safe_html import escape_text, markdown_to_html, markdowns_to_html, sanitize
 
 
 class _Elements(html.parser.HTMLParser):
