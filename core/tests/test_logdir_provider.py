@@ -105,9 +105,15 @@ def test_bad_blob_keys(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgumentError):
         provider.read_blob(blob_key="not-base64-json!")
     with pytest.raises(InvalidArgumentError):
-        provider.read_blob(blob_key="WyIuIiwieCIsLTEsMCwwLDAsMF0")  # negative file index
+        provider.read_blob(blob_key="WyIuIiwieCJd.-1.0.0.0.0")  # negative file index
+    with pytest.raises(InvalidArgumentError):
+        provider.read_blob(blob_key="WyIuIiwieCJd.0.0.0.0")  # a position missing
+    with pytest.raises(InvalidArgumentError):
+        provider.read_blob(blob_key="WyIuIiwieCJd.0.0.0.0.\u0661")  # a non-ASCII digit
+    with pytest.raises(InvalidArgumentError):
+        provider.read_blob(blob_key="WyIuIiwxXQ.0.0.0.0.0")  # tag not a string
     with pytest.raises(NotFoundError):
-        provider.read_blob(blob_key="WyJub3BlIiwieCIsMCwwLDAsMCwwXQ")  # unknown run
+        provider.read_blob(blob_key="WyJub3BlIiwieCJd.0.0.0.0.0")  # unknown run
 
 
 def test_record_still_being_written_is_never_half_read(tmp_path: Path) -> None:

@@ -390,8 +390,9 @@ class LogdirDataProvider(DataProvider):
             assert isinstance(points, PointSeries)
             with run.lock:
                 rows = points.snapshot(sample_indices(len(points), downsample))
+            prefix = _blob_key_prefix(run.name, tag)
             out.setdefault(run.name, {})[tag] = [
-                BlobSequenceDatum(s, w, tuple(BlobReference(_blob_key(run.name, tag, loc)) for loc in locs))
+                BlobSequenceDatum(s, w, tuple(BlobReference(_blob_key(prefix, loc)) for loc in locs))
                 for s, w, locs in rows
             ]
         return out
@@ -436,23 +437,27 @@ def _check_downsample(downsample: int | None) -> None:
         raise InvalidArgumentError(f"downsample must be None, 0 or positive, got {downsample}")
 
 
-def _blob_key(run: str, tag: str, loc: BlobLocation) -> str:
-    raw = json.dumps(
-        [run, tag, loc.file_index, loc.offset, loc.length, loc.index, int(loc.whole_event)],
-        separators=(",", ":"),
-    )
-    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+def _blob_key_prefix(run: str, tag: str) -> str:
+    """The run-and-tag part of a blob key, made once per series."""
+    raw = json.dumps([run, tag], separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _blob_key(prefix: str, loc: BlobLocation) -> str:
+    # Opaque to clients; "." never occurs in URL-safe base64, so the parts split back apart.
+    return f"{prefix}.{loc.file_index}.{loc.offset}.{loc.length}.{loc.index}.{int(loc.whole_event)}"
 
 
 def _parse_blob_key(key: str) -> tuple[str, str, BlobLocation]:
     try:
-        raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
-        run, tag, file_index, offset, length, index, whole = json.loads(raw)
+        prefix, *numbers = key.split(".")
+        if len(numbers) != 5 or not all(n.isascii() and n.isdigit() for n in numbers):
+            raise ValueError("expected a series part and five non-negative integers")
+        raw = base64.urlsafe_b64decode(prefix + "=" * (-len(prefix) % 4))
+        run, tag = json.loads(raw)
         if not (isinstance(run, str) and isinstance(tag, str)):
             raise TypeError("run and tag must be strings")
-        ints = [file_index, offset, length, index, whole]
-        if not all(isinstance(i, int) and i >= 0 for i in ints):
-            raise TypeError("positions must be non-negative integers")
+        file_index, offset, length, index, whole = map(int, numbers)
     except (ValueError, TypeError) as e:
         raise InvalidArgumentError(f"malformed blob key: {e}") from e
     return run, tag, BlobLocation(file_index, offset, length, index, bool(whole))

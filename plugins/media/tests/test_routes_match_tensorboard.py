@@ -344,8 +344,8 @@ def test_errors(servers: tuple[Any, Any]) -> None:
     wrong_type = urllib.parse.urlencode({"blob_key": key, "content_type": "text/html"})
     assert ours.call(f"{base}/audio/individualAudio?{wrong_type}")[0] == 400
     # A well-formed key of a run that does not exist.
-    raw = json.dumps(["no_such_run", "clip", 0, 0, 10, 0, 0], separators=(",", ":"))
-    stale = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    series = base64.urlsafe_b64encode(b'["no_such_run","clip"]').decode().rstrip("=")
+    stale = f"{series}.0.0.10.0.0"
     assert ours.call(f"{base}/images/individualImage?blob_key={stale}")[0] == 404
 
 
