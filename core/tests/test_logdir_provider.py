@@ -116,6 +116,18 @@ def test_bad_blob_keys(tmp_path: Path) -> None:
         provider.read_blob(blob_key="WyJub3BlIiwieCJd.0.0.0.0.0")  # unknown run
 
 
+def test_blob_of_a_deleted_file_is_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "run" / event_file_name()
+    write_records(path, [image_event("img", 0, b"\x89PNG fake")])
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    key = provider.read_blob_sequences(plugin_name="images")["run"]["img"][0].values[2].blob_key
+    assert provider.read_blob(blob_key=key) == b"\x89PNG fake"
+    path.unlink()  # the experiment is re-run: its old files go
+    with pytest.raises(NotFoundError, match="gone"):
+        provider.read_blob(blob_key=key)
+
+
 def test_record_still_being_written_is_never_half_read(tmp_path: Path) -> None:
     path = tmp_path / event_file_name()
     provider = LogdirDataProvider(str(tmp_path))

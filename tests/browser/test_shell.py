@@ -135,6 +135,18 @@ def test_url_hash_restores_tab_and_filters(page: Any, server: Server) -> None:
     page.wait_for_function("() => document.querySelector('.example-matching').textContent === '2'")
 
 
+def test_tensorboard_style_hash_opens_its_tab(page: Any, server: Server) -> None:
+    # TensorBoard's links name the dashboard first: #example, #example&...
+    open_app(page, server.url + "#example&runFilter=lr")
+    page.wait_for_selector(TABLE_ROWS)
+    assert page.get_attribute("#tb-tab-example", "aria-selected") == "true"
+    assert page.input_value("#tb-run-filter") == "lr"
+    page.fill("#tb-tag-filter", "train")
+    page.wait_for_function("() => location.hash.includes('tagFilter=train')")
+    params = page.evaluate("() => [...new URLSearchParams(location.hash.slice(1)).keys()]")
+    assert "example" not in params and "tab" in params
+
+
 def test_run_colors_are_the_same_everywhere(page: Any, server: Server) -> None:
     open_app(page, server.url + "#tab=example")
     page.wait_for_selector(TABLE_ROWS)

@@ -410,7 +410,10 @@ class LogdirDataProvider(DataProvider):
             path = run.files[location.file_index]
             info = series.info
         fs = self._run_fs[run_name]
-        data = fs.read(path, location.offset, location.offset + location.length)
+        try:
+            data = fs.read(path, location.offset, location.offset + location.length)
+        except OSError as e:  # deleted or rewritten since it was loaded (a re-run experiment)
+            raise NotFoundError(f"the event file of this blob is gone: {type(e).__name__}") from e
         try:
             return read_blob_bytes(data, location, info)
         except Exception as e:  # the file changed under us, or a bad key

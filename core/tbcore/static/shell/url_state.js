@@ -1,5 +1,6 @@
 // The part of the view kept in the URL, so that it can be bookmarked:
 // #tab=scalars&runFilter=...&tagFilter=...  (the query string is read too, the hash wins).
+// TensorBoard's links name the dashboard alone first (#scalars, #images&...): read as the tab.
 
 /** @typedef {{tab: string, runFilter: string, tagFilter: string}} UrlState */
 
@@ -15,7 +16,18 @@ export function readUrlState() {
   /** @type {UrlState} */
   const state = { tab: "", runFilter: "", tagFilter: "" };
   for (const key of KEYS) state[key] = hash.get(key) ?? query.get(key) ?? "";
+  if (!state.tab) state.tab = tensorBoardTab(location.hash);
   return state;
+}
+
+/**
+ * The dashboard named by a TensorBoard-style hash (`#images` or `#images&...`), or "".
+ * @param {string} hash
+ * @returns {string}
+ */
+function tensorBoardTab(hash) {
+  const first = hash.replace(/^#/, "").split("&", 1)[0];
+  return first && !first.includes("=") ? decodeURIComponent(first) : "";
 }
 
 /**
@@ -26,6 +38,8 @@ export function readUrlState() {
  */
 export function writeUrlState(state) {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const legacyTab = tensorBoardTab(location.hash);
+  if (legacyTab) params.delete(legacyTab); // now written as tab=...
   for (const key of KEYS) {
     if (state[key]) params.set(key, state[key]);
     else params.delete(key);
