@@ -33,3 +33,14 @@ def to_scalar(value: Any) -> Any:
 def as_numpy_array(value: Any) -> np.ndarray:
     """``value`` (tensor, array, list) as a numpy array."""
     return np.asarray(to_numpy(value))
+
+
+def first_element(name: str, value: Any) -> Any:
+    """A tensor hparam as the Python number of its first element, as torch's ``add_hparams``
+    takes it (so that a one-element tensor counts as its value); anything else unchanged."""
+    if isinstance(value, torch.Tensor):
+        flat = value.detach().reshape(-1)
+        if flat.numel() == 0:
+            raise ValueError(f"hparam {name!r} is an empty tensor; expected a number")
+        return flat[0].cpu().item()
+    return value

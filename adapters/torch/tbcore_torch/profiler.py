@@ -1,4 +1,4 @@
-"""``trace_handler``: ``torch.profiler`` traces written where tbcore's profile dashboard finds them.
+"""``trace_handler``: ``torch.profiler`` traces written into a run directory.
 
 Use it as ``torch.profiler.tensorboard_trace_handler`` is used::
 
@@ -17,10 +17,11 @@ Use it as ``torch.profiler.tensorboard_trace_handler`` is used::
 Each time a profiling cycle ends, one Chrome-trace JSON file is written directly into
 ``dir_name`` (created if missing): ``<worker_name>.<time_ns>.pt.trace.json`` (``.gz`` added with
 ``use_gzip``), the names torch's handler writes (nanoseconds, as torch uses, so that two cycles
-of one worker never share a name). tbcore's profile dashboard finds traces by the run-asset
-discovery of the data provider, which looks for ``*.pt.trace.json[.gz]`` files in each run
-directory: passing the run directory of the ``SummaryWriter`` puts the traces in the same run as
-its scalars, and event files and traces do not disturb each other. A trace is written under a
+of one worker never share a name). That is where TensorBoard's profiler plugin for torch
+(``torch-tb-profiler``) reads them, and where tbcore's profile dashboard will (planned: the data
+provider does not discover traces yet). Passing the run directory of the ``SummaryWriter`` puts
+the traces in the same run as its scalars; event files and traces do not disturb each other. A
+trace is written under a
 hidden temporary name and renamed when complete, so a live dashboard never reads half of one.
 """
 
@@ -47,14 +48,17 @@ def trace_handler(
     ``dir_name/<worker_name>.<time_ns>.pt.trace.json[.gz]``.
 
     ``worker_name`` tells apart the processes of a distributed job; by default it is
-    ``<hostname>_<pid>``. It must be a plain file-name part (no path separator), so that
-    every trace lands in ``dir_name`` itself. ``use_python_export`` is passed on to
-    ``export_chrome_trace``.
+    ``<hostname>_<pid>``. It must be a plain file-name part (no path separator, not starting
+    with ``.``, which would make hidden files), so that every trace lands in ``dir_name``
+    itself and is seen. ``use_python_export`` is passed on to ``export_chrome_trace``.
     """
     directory = os.fspath(dir_name)
-    if worker_name is not None and (not worker_name or "/" in worker_name or os.sep in worker_name):
+    if worker_name is not None and (
+        not worker_name or "/" in worker_name or os.sep in worker_name or worker_name[0] == "."
+    ):
         raise ValueError(
-            f"worker_name must be a non-empty name without path separators, got {worker_name!r}"
+            "worker_name must be a non-empty name without path separators that does not start "
+            f"with '.' (a hidden file), got {worker_name!r}"
         )
 
     def write_trace(prof: Any) -> None:

@@ -8,17 +8,29 @@ from typing import Any
 import numpy as np
 
 from tbcore.summary import SummaryWriter as _NumpyWriter
-from tbcore_torch.convert import to_numpy, to_scalar
+from tbcore_torch.convert import first_element, to_numpy, to_scalar
 
 
 class SummaryWriter(_NumpyWriter):
     """Writes event files TensorBoard and tbcore read; accepts torch tensors anywhere
-    ``torch.utils.tensorboard.SummaryWriter`` does (values, images, audio, labels, ...)."""
+    ``torch.utils.tensorboard.SummaryWriter`` does (values, images, audio, labels, ...).
+
+    It has torch's attributes (``log_dir``, ``max_queue``, ``flush_secs``,
+    ``filename_suffix``, ``purge_step``, ``file_writer``, ``all_writers``) and methods.
+    Differences from torch: ``add_*`` after ``close()`` raises instead of opening a new
+    file; bad input raises ``ValueError`` saying what to change where torch writes
+    something unusable or drops data silently (``add_pr_curve`` predictions outside
+    [0, 1], which torch leaves out of the curve); ``add_video`` needs no moviepy;
+    ``add_hparams`` accepts a 0-d tensor hparam (torch fails on it) and says which
+    metric is not one number; see :mod:`tbcore.summary.writer` for the rest.
+    """
 
     def add_scalar(self, tag: str, scalar_value: Any, global_step: int | None = None,
-                   walltime: float | None = None, new_style: bool = False) -> None:
+                   walltime: float | None = None, new_style: bool = False,
+                   double_precision: bool = False) -> None:
         """See ``torch.utils.tensorboard.SummaryWriter.add_scalar``."""
-        super().add_scalar(tag, to_scalar(scalar_value), global_step, walltime, new_style)
+        super().add_scalar(tag, to_scalar(scalar_value), global_step, walltime, new_style,
+                           double_precision)
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: Mapping[str, Any],
                     global_step: int | None = None, walltime: float | None = None) -> None:
@@ -110,12 +122,14 @@ class SummaryWriter(_NumpyWriter):
     def add_hparams(self, hparam_dict: Mapping[str, Any], metric_dict: Mapping[str, Any],
                     hparam_domain_discrete: Mapping[str, Sequence[Any]] | None = None,
                     run_name: str | None = None, global_step: int | None = None) -> None:
-        """See ``torch.utils.tensorboard.SummaryWriter.add_hparams``; written into this run
-        unless ``run_name`` names a sub-run."""
+        """See ``torch.utils.tensorboard.SummaryWriter.add_hparams``: as torch does, each call
+        writes one trial into the sub-run ``run_name``, by default a new one named by the time
+        (``str(time.time())``), with the metrics as scalars there. A tensor hparam counts as its
+        first element, as in torch."""
         super().add_hparams(
-            {k: to_scalar(v) for k, v in hparam_dict.items()},
-            {k: to_scalar(v) for k, v in metric_dict.items()},
-            hparam_domain_discrete, run_name, global_step,
+            {k: first_element(k, v) for k, v in hparam_dict.items()},
+            {k: to_numpy(v) for k, v in metric_dict.items()},
+            hparam_domain_discrete, run_name or self._timestamped_run_name(), global_step,
         )
 
     def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None,

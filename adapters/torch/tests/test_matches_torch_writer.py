@@ -7,9 +7,11 @@ must be the same (wall times aside). Images are compared by their decoded pixels
 and GIF encoders differ), GIFs frame by frame. The projector files of ``add_embedding`` are
 compared file by file.
 
+``add_hparams`` is called several times without ``run_name``: each writer makes one sub-run per
+call, named by the time (``str(time.time())``), so those runs are compared in the order of their
+names (the order of the calls), not by name.
+
 Known, deliberate differences, asserted as such below:
-* ``add_hparams``: torch writes into a new sub-run named by the time, tbcore into the
-  writer's own run; the sub-run is merged into ``.`` before comparing.
 * ``add_image_with_boxes(rescale=2)``: torch's image header keeps the size before rescaling,
   tbcore's gives the size of the PNG.
 * ``add_video``: torch's GIF (moviepy 1.x through imageio) has no usable frame delay,
@@ -19,6 +21,7 @@ Known, deliberate differences, asserted as such below:
 from __future__ import annotations
 
 import io
+import re
 import types
 import wave
 from pathlib import Path
@@ -38,11 +41,11 @@ ImageSequence = pytest.importorskip("PIL.ImageSequence")
 # Each add_* method of the adapter, with the tags its calls below write (the placeholder
 # for add_graph / add_onnx_graph: they are compared in test_graph.py).
 METHODS = {
-    "add_scalar": ["loss", "loss/new_style", "torch_scalar"],
+    "add_scalar": ["loss", "loss/new_style", "loss/double", "torch_scalar", "string_scalar"],
     "add_scalars": ["lr"],
     "add_histogram": ["weights", "weights/auto", "weights/max_bins"],
     "add_histogram_raw": ["weights/raw"],
-    "add_image": ["image/chw", "image/hw", "image/hwc_u8"],
+    "add_image": ["image/chw", "image/hw", "image/hwc_u8", "image/grey_alpha"],
     "add_images": ["images/nchw"],
     "add_image_with_boxes": ["boxes", "boxes/hwc_u8", "boxes/rescaled", "boxes/grey"],
     "add_figure": ["figure", "figures"],
@@ -61,6 +64,7 @@ METHODS = {
         "_hparams_/experiment",
         "_hparams_/session_start_info",
         "_hparams_/session_end_info",
+        "hp/accuracy",
     ],
     # "add_graph", "add_onnx_graph": see adapters/torch/tests/test_graph.py
 }
@@ -109,15 +113,18 @@ with SummaryWriter(logdir) as w:
     for step in range(3):
         w.add_scalar("loss", torch.tensor(1.0 / (step + 1)), step)
         w.add_scalar("loss/new_style", 0.25 * step, step, new_style=True)
+        w.add_scalar("loss/double", 0.1 + step, step, new_style=True, double_precision=True)
         w.add_scalars("lr", {"a": torch.tensor(0.1 * step), "b": -step}, step)
         w.add_histogram("weights", torch.randn(500, generator=g) + step, step)
     w.add_scalar("torch_scalar", torch.tensor([2.5], dtype=torch.float64), 7)
+    w.add_scalar("string_scalar", "1.5", 4)
     w.add_histogram("weights/auto", rand(300), 1, bins="auto")
     w.add_histogram("weights/max_bins", torch.randn(1000, generator=g), 2, max_bins=20)
     w.add_histogram_raw("weights/raw", -1.0, 2.0, 6, 3.0, 9.0, [0.0, 1.0, 2.0], [1, 3, 2], 3)
     w.add_image("image/chw", rand(3, 8, 10), 1)
     w.add_image("image/hw", rand(7, 9), 2, dataformats="HW")
     w.add_image("image/hwc_u8", u8(6, 5, 3), 3, dataformats="HWC")
+    w.add_image("image/grey_alpha", rand(2, 5, 6), 4)
     w.add_images("images/nchw", rand(10, 3, 4, 5), 1)
     boxes = torch.tensor([[2.0, 3.0, 30.0, 25.0], [10.0, 12.0, 45.0, 38.0]])
     w.add_image_with_boxes("boxes", rand(3, 40, 50), boxes, 1, labels=["cat", "dog"])
@@ -150,8 +157,11 @@ with SummaryWriter(logdir) as w:
                config_dict={"camera": {"cls": "PerspectiveCamera", "fov": 75}}, global_step=1)
     w.add_mesh("cloud", rand(1, 50, 3), global_step=2)
     w.add_tensor("tensor", torch.arange(6.0).reshape(2, 3), 1)
-    w.add_hparams({"lr": 0.01, "layers": 3, "opt": "adam"}, {"hp/accuracy": 0.9},
-                  hparam_domain_discrete={"opt": ["adam", "sgd"]})
+    for i in range(3):  # a grid search: one trial per call, each in a sub-run of its own
+        w.add_hparams({"lr": 0.01 * (i + 1), "layers": 3 + i, "opt": "adam",
+                       "scale": torch.tensor([0.5 * i, 9.0])},  # a tensor: its first element
+                      {"hp/accuracy": 0.9 - 0.1 * i},
+                      hparam_domain_discrete={"opt": ["adam", "sgd"]})
 """
 
 PLUGINS_WITH_CONTENT_PROTOS = {"hparams", "pr_curves", "mesh"}
@@ -237,36 +247,45 @@ def _compare_values(plugin: str, tag: str, ours: np.ndarray, theirs: np.ndarray)
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, err_msg=tag)
 
 
+def _run_names(mux: Any) -> dict[str, str]:
+    """Each run's name, with the sub-runs that ``add_hparams`` names by the time renamed
+    ``hparams call <i>`` in the order of their times."""
+    runs = list(mux.Runs())
+    timed = sorted((r for r in runs if re.fullmatch(r"\d+\.\d+", r)), key=float)
+    return {r: f"hparams call {timed.index(r)}" if r in timed else r for r in runs}
+
+
 def test_event_files_match_torch_for_every_add_method(
     logdirs: tuple[Path, Path], tensorboard_readers: types.SimpleNamespace
 ) -> None:
     from tensorboard.util import tensor_util
 
     mux_ours, mux_theirs = (_load(tensorboard_readers, logdir) for logdir in logdirs)
-    extra = set(mux_theirs.Runs()) - set(mux_ours.Runs())
-    assert len(extra) == 1, extra  # torch's add_hparams sub-run, named by the time
-    hparams_run = extra.pop()
-    assert sorted(mux_ours.Runs()) == [".", "lr_a", "lr_b"]
+    ours_names, theirs_names = _run_names(mux_ours), _run_names(mux_theirs)
+    assert sorted(ours_names.values()) == sorted(theirs_names.values()) == [
+        ".", "hparams call 0", "hparams call 1", "hparams call 2", "lr_a", "lr_b",
+    ]
     plugins = set(mux_theirs.ActivePlugins())
     assert set(mux_ours.ActivePlugins()) == plugins
     seen_tags: set[str] = set()
     for plugin in sorted(plugins):
-        ours: dict[str, dict[str, bytes]] = mux_ours.PluginRunToTagToContent(plugin)
-        theirs: dict[str, dict[str, tuple[bytes, str]]] = {}
-        for run, tags in mux_theirs.PluginRunToTagToContent(plugin).items():
-            merged = theirs.setdefault("." if run == hparams_run else run, {})
-            merged.update({tag: (content, run) for tag, content in tags.items()})
+        ours = {ours_names[r]: (r, t) for r, t in mux_ours.PluginRunToTagToContent(plugin).items()}
+        theirs = {
+            theirs_names[r]: (r, t) for r, t in mux_theirs.PluginRunToTagToContent(plugin).items()
+        }
         assert ours.keys() == theirs.keys(), plugin
-        for run, tags in theirs.items():
-            assert ours[run].keys() == tags.keys(), (plugin, run)
-            for tag, (content, torch_run) in tags.items():
+        for name, (torch_run, tags) in theirs.items():
+            run, our_tags = ours[name]
+            assert our_tags.keys() == tags.keys(), (plugin, name)
+            for tag, content in tags.items():
                 seen_tags.add(tag)
-                assert _parse_content(plugin, ours[run][tag]) == _parse_content(plugin, content), (
+                assert _parse_content(plugin, our_tags[tag]) == _parse_content(plugin, content), (
                     tag
                 )
                 mine, torch_events = mux_ours.Tensors(run, tag), mux_theirs.Tensors(torch_run, tag)
                 assert [e.step for e in mine] == [e.step for e in torch_events], tag
                 for a, b in zip(mine, torch_events, strict=True):
+                    assert a.tensor_proto.dtype == b.tensor_proto.dtype, tag
                     _compare_values(
                         plugin,
                         tag,

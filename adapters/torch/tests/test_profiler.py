@@ -130,7 +130,7 @@ def test_names_and_contents_follow_torchs_handler(tmp_path: Path) -> None:
 
 
 def test_worker_name_cannot_leave_the_directory(tmp_path: Path) -> None:
-    for bad in ["", "../elsewhere", "a/b"]:
+    for bad in ["", "../elsewhere", "a/b", ".hidden", "."]:
         with pytest.raises(ValueError, match="worker_name"):
             trace_handler(tmp_path, worker_name=bad)
 

@@ -40,7 +40,8 @@ with SummaryWriter(logdir) as w:
         w.add_scalar("bf16", torch.tensor(0.5, dtype=torch.bfloat16), 0)
     else:
         w.add_scalar("bf16", 0.5, 0)
-    w.add_hparams({"lr": t(np.float32(0.1)), "opt": "adam"}, {"hp/acc": t(np.float32(0.9))})
+    w.add_hparams({"lr": t(np.float32(0.1)), "opt": "adam"}, {"hp/acc": t(np.float32(0.9))},
+                  run_name="trial")
     boxes = t(np.array([[1.0, 1.0, 6.0, 5.0]]))
     w.add_image_with_boxes("boxes", t(image), boxes, 1, labels=["x"])
     video = np.linspace(0, 1, 2 * 3 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 3, 4, 5)
@@ -107,3 +108,38 @@ def _projector_files(logdir: Path) -> dict[str, bytes]:
 def test_missing_torch_names_the_extra(tmp_path: Path) -> None:
     done = run_script("import tbcore_torch\n", blocked=["torch"], check=False)
     assert done.returncode != 0 and "pip install 'tbcore[torch]'" in done.stderr
+
+
+def test_public_attributes_are_torchs(tmp_path: Path) -> None:
+    from torch.utils.tensorboard import SummaryWriter as TorchWriter
+
+    from tbcore_torch import SummaryWriter
+
+    names = ("log_dir", "purge_step", "max_queue", "flush_secs", "filename_suffix")
+    options = {"purge_step": 2, "max_queue": 3, "flush_secs": 9, "filename_suffix": ".s"}
+    writers = [cls(str(tmp_path / cls.__module__), **options) for cls in (TorchWriter, SummaryWriter)]
+    theirs, ours = ({name: getattr(w, name) for name in names} for w in writers)
+    assert ours == {**theirs, "log_dir": str(tmp_path / SummaryWriter.__module__)}
+    for w in writers:
+        w.add_scalars("m", {"a": 1.0}, 0)
+        assert w.file_writer is w._get_file_writer()
+        assert w.file_writer.get_logdir() == w.get_logdir() == w.log_dir
+        assert sorted(w.all_writers) == [w.log_dir, f"{w.log_dir}/m_a"]
+        w.close()
+        assert w.file_writer is None and w.all_writers is None
+        w.flush()  # a no-op after close in both
+
+
+def test_hparam_tensors_count_as_their_first_element(tmp_path: Path) -> None:
+    import torch
+
+    from tbcore_torch import SummaryWriter
+
+    with SummaryWriter(tmp_path) as w:
+        w.add_hparams({"a": torch.tensor([0.5, 2.0]), "b": torch.tensor(3)}, {"m": 1.0}, run_name="x")
+        with pytest.raises(ValueError, match="hparam 'e' is an empty tensor"):
+            w.add_hparams({"e": torch.tensor([])}, {"m": 1.0})
+        with pytest.raises(ValueError, match=r"add_hparams metric\('m'\) needs one real number"):
+            w.add_hparams({"a": 1.0}, {"m": torch.tensor([1.0, 2.0])})
+    hparams = _load(tmp_path).list_tensors(plugin_name="hparams")
+    assert list(hparams) == ["x"]  # the failed calls wrote no trial

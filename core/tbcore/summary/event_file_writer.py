@@ -23,6 +23,7 @@ import threading
 import time
 import weakref
 from types import TracebackType
+from typing import Any
 
 from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2
@@ -56,16 +57,24 @@ class EventFileWriter:
 
     ``add_event`` and ``add_record`` never wait for the disk. A write error (a full disk, a
     vanished directory) is raised by the next call to ``add_*``, ``flush`` or ``close``.
+    ``owner`` names the object the user writes through (``SummaryWriter('runs/a')``) in the
+    error a closed writer raises; by default the writer names itself.
     """
 
     def __init__(
-        self, logdir: str, max_queue: int = 10, flush_secs: float = 120, filename_suffix: str = ""
+        self,
+        logdir: str,
+        max_queue: int = 10,
+        flush_secs: float = 120,
+        filename_suffix: str = "",
+        owner: str | None = None,
     ) -> None:
         os.makedirs(logdir, exist_ok=True)
         self._logdir = str(logdir)
         self._path = os.path.join(self._logdir, event_file_name(filename_suffix))
         self._max_queue = max(1, int(max_queue))
         self._flush_secs = float(flush_secs)
+        self._owner = owner
         # Unbuffered: records are batched in memory by us, so a forked child holds no buffer
         # that it could write a second time.
         self._file = open(self._path, "xb", buffering=0)  # closed by the thread
@@ -97,9 +106,26 @@ class EventFileWriter:
         """The directory the event file is in."""
         return self._logdir
 
-    def add_event(self, event: event_pb2.Event) -> None:
-        """Queue ``event`` for writing."""
+    def add_event(self, event: Any, step: int | None = None, walltime: float | None = None) -> None:
+        """Queue ``event`` (an ``Event`` proto, ours or TensorBoard's) for writing, as torch's
+        ``FileWriter.add_event`` does: ``step`` and ``walltime`` are set on it when given, and
+        an event without a wall time gets the current time."""
+        if walltime is not None:
+            event.wall_time = walltime
+        elif not event.wall_time:
+            event.wall_time = time.time()
+        if step is not None:
+            event.step = int(step)
         self.add_record(event.SerializeToString())
+
+    def add_summary(
+        self, summary: Any, global_step: int | None = None, walltime: float | None = None
+    ) -> None:
+        """Queue a ``Summary`` proto (ours or TensorBoard's) in an ``Event`` at ``global_step``,
+        as torch's ``FileWriter.add_summary`` does."""
+        event = event_pb2.Event()
+        event.summary.ParseFromString(summary.SerializeToString())
+        self.add_event(event, global_step, walltime)
 
     def add_record(self, payload: bytes) -> None:
         """Queue one already serialized ``Event``."""
@@ -107,7 +133,7 @@ class EventFileWriter:
             self._raise_unusable()
         with self._cond:
             if self._stopping:
-                raise ValueError(f"{self!r} is closed")
+                raise self._closed_error()
             self._pending.append(payload)
             if len(self._pending) >= self._max_queue:
                 self._cond.notify()
@@ -138,7 +164,7 @@ class EventFileWriter:
             self._stopping = True
             self._cond.notify()
         self._thread.join()
-        self._unusable = ValueError(f"{self!r} is closed")
+        self._unusable = self._closed_error()
         _open_writers.discard(self)
         self._raise_error()
 
@@ -154,6 +180,9 @@ class EventFileWriter:
         self.close()
 
     # --- internals -------------------------------------------------------------------
+
+    def _closed_error(self) -> ValueError:
+        return ValueError(f"{self._owner or repr(self)} is closed")
 
     def _raise_unusable(self) -> None:
         if isinstance(self._unusable, ForkedWriterError):

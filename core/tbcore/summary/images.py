@@ -43,8 +43,10 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def to_hwc(image: np.ndarray, dataformats: str) -> np.ndarray:
-    """One image in layout ``dataformats`` (CHW, HWC or HW) as an ``[H, W, C]`` array."""
+def to_hwc(image: np.ndarray, dataformats: str, grey_alpha: bool = False) -> np.ndarray:
+    """One image in layout ``dataformats`` (CHW, HWC or HW) as an ``[H, W, C]`` array of 1,
+    3 or 4 channels, or 2 (grey and alpha, as torch's ``add_image`` writes) with
+    ``grey_alpha``."""
     layout = dataformats.upper()
     if layout not in IMAGE_LAYOUTS:
         raise ValueError(f"dataformats={dataformats!r} is not one of {', '.join(IMAGE_LAYOUTS)}")
@@ -56,7 +58,8 @@ def to_hwc(image: np.ndarray, dataformats: str) -> np.ndarray:
         )
     if layout == "HW":
         return image[:, :, None]
-    return _check_channels(image.transpose([layout.index(c) for c in "HWC"]), image.shape)
+    hwc = image.transpose([layout.index(c) for c in "HWC"])
+    return _check_channels(hwc, image.shape, (1, 2, 3, 4) if grey_alpha else (1, 3, 4))
 
 
 def grid_hwc(images: np.ndarray, dataformats: str) -> np.ndarray:
@@ -84,11 +87,15 @@ def grid_hwc(images: np.ndarray, dataformats: str) -> np.ndarray:
     return canvas
 
 
-def _check_channels(hwc: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    if hwc.shape[-1] not in (1, 3, 4):
+def _check_channels(
+    hwc: np.ndarray, shape: tuple[int, ...], allowed: tuple[int, ...] = (1, 3, 4)
+) -> np.ndarray:
+    if hwc.shape[-1] not in allowed:
+        names = {1: "1 (grey)", 2: "2 (grey, alpha)", 3: "3 (RGB)", 4: "4 (RGBA)"}
+        expected = ", ".join(names[n] for n in allowed[:-1]) + f" or {names[allowed[-1]]}"
         raise ValueError(
-            f"image of shape {shape} has {hwc.shape[-1]} channels; expected 1 (grey), 3 (RGB) "
-            "or 4 (RGBA) — is dataformats right?"
+            f"image of shape {shape} has {hwc.shape[-1]} channels; expected {expected} "
+            "— is dataformats right?"
         )
     return hwc
 

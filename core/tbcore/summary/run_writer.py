@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from tbcore.proto import event_pb2, summary_pb2
 from tbcore.summary.event_file_writer import EventFileWriter
+from tbcore.summary.scalars import STEP_MAX, STEP_MIN, step_out_of_range
 
 _W = TypeVar("_W", bound="RunWriter")
 
@@ -38,14 +39,22 @@ class RunWriter:
             stamp = datetime.now().strftime("%b%d_%H-%M-%S")
             log_dir = os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
         self._log_dir = os.fspath(log_dir)
+        # torch's public attributes, for code written against torch's writer.
+        self.log_dir = self._log_dir
+        self.max_queue = max_queue
+        self.flush_secs = flush_secs
+        self.filename_suffix = filename_suffix
+        self.purge_step: int | None = None  # torch's is None once the restart marker is written
         self._options = {
             "max_queue": max_queue,
             "flush_secs": flush_secs,
             "filename_suffix": filename_suffix,
+            "owner": f"{type(self).__name__}({self._log_dir!r})",
         }
         self._writer = EventFileWriter(self._log_dir, **self._options)  # type: ignore[arg-type]
         self._sub_writers: dict[str, EventFileWriter] = {}
         self._sub_writers_lock = threading.Lock()
+        self._closed = False
         if purge_step is not None:
             start = event_pb2.Event(
                 wall_time=time.time(),
@@ -62,13 +71,35 @@ class RunWriter:
         """The directory of this writer's run."""
         return self._log_dir
 
+    @property
+    def file_writer(self) -> EventFileWriter | None:
+        """The writer of this run's event file (``None`` once closed, as in torch)."""
+        return None if self._closed else self._writer
+
+    @property
+    def all_writers(self) -> dict[str, EventFileWriter] | None:
+        """The writers of this run and of its sub-runs, by directory (``None`` once closed,
+        as in torch)."""
+        if self._closed:
+            return None
+        return {w.get_logdir(): w for w in [self._writer, *self._sub_writers.values()]}
+
+    def _get_file_writer(self) -> EventFileWriter:
+        """The writer of this run's event file (torch's private accessor, which some
+        libraries call)."""
+        return self._writer
+
     def flush(self) -> None:
-        """Write everything queued so far, in every run of this writer."""
+        """Write everything queued so far, in every run of this writer; after ``close()``,
+        nothing (as in torch)."""
+        if self._closed:
+            return
         for writer in [self._writer, *self._sub_writers.values()]:
             writer.flush()
 
     def close(self) -> None:
         """Flush and close every file. Closing again does nothing."""
+        self._closed = True
         errors = []
         for writer in [self._writer, *self._sub_writers.values()]:
             try:
@@ -122,5 +153,8 @@ def make_event(
         summary=summary_pb2.Summary(value=values),
     )
     if step is not None:
-        event.step = int(step)
+        step = int(step)
+        if not STEP_MIN <= step <= STEP_MAX:
+            raise step_out_of_range(step)
+        event.step = step
     return event

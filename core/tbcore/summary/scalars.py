@@ -10,16 +10,34 @@ import numpy as np
 
 _DOUBLE = struct.Struct("<d")
 _FLOAT = struct.Struct("<f")
+# Event.step is an int64.
+STEP_MIN = -(1 << 63)
+STEP_MAX = (1 << 63) - 1
 
 
-def to_float(tag: str, value: Any) -> float:
-    """``value`` (a number, numpy scalar or one-element array) as a Python float."""
+def step_out_of_range(step: int) -> ValueError:
+    """The error for a ``global_step`` that an event file cannot store."""
+    return ValueError(
+        f"global_step {step} is outside the int64 range [-2**63, 2**63 - 1] of event files"
+    )
+
+
+def to_float(tag: str, value: Any, caller: str = "add_scalar") -> float:
+    """``value`` (a number, numpy scalar, one-element array, or a string holding a number,
+    which torch accepts too) as a Python float; errors name ``caller(tag)``."""
     if isinstance(value, float | int):
         return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError(
+                f"{caller}({tag!r}) needs a number, got the string {value!r}"
+            ) from None
     arr = np.asarray(value)
     if arr.size != 1 or arr.dtype.kind not in "biuf":
         raise ValueError(
-            f"add_scalar({tag!r}) needs one real number, got {type(value).__name__} of shape "
+            f"{caller}({tag!r}) needs one real number, got {type(value).__name__} of shape "
             f"{arr.shape} and dtype {arr.dtype}"
         )
     return float(arr.reshape(()).item())
@@ -56,5 +74,8 @@ def scalar_event(prefix: bytes, value: float, step: int | None, walltime: float 
     except OverflowError:  # beyond float32's range: protobuf stores an infinity
         packed = _FLOAT.pack(np.inf if value > 0 else -np.inf)
     if step:
-        return b"\x09" + wall + b"\x10" + _varint(int(step)) + prefix + packed
+        step = int(step)
+        if not STEP_MIN <= step <= STEP_MAX:
+            raise step_out_of_range(step)
+        return b"\x09" + wall + b"\x10" + _varint(step) + prefix + packed
     return b"\x09" + wall + prefix + packed

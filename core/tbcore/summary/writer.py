@@ -2,15 +2,18 @@
 
 The methods and their arguments follow ``torch.utils.tensorboard.SummaryWriter``, so adapters
 can pass their converted tensors straight through, and the files are the ones torch writes
-(TensorBoard and tbcore read both). Differences from torch: ``add_hparams`` writes into this
-writer's run unless ``run_name`` is given; grey images stay one-channel PNGs; ``add_video``
-encodes GIFs with Pillow (no moviepy), with frame delays that follow ``fps`` and grey clips
-allowed; ``add_image_with_boxes`` records the size of the rescaled image; uint8 embedding
-thumbnails keep their values; bad input raises ``ValueError`` with what to change.
+(TensorBoard and tbcore read both). Differences from torch: the first ``add_hparams``
+without ``run_name`` writes into this writer's run (later ones, like torch's, into sub-runs
+named by the time); ``add_*`` after ``close()`` raises (torch reopens a file); grey images
+stay one-channel PNGs; ``add_video`` encodes GIFs with Pillow (no moviepy), with frame
+delays that follow ``fps`` and grey clips allowed; ``add_image_with_boxes`` records the size of the rescaled image; uint8 embedding
+thumbnails keep their values; bad input raises ``ValueError`` with what to change (torch
+silently drops ``add_pr_curve`` predictions outside [0, 1]).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -39,6 +42,8 @@ from tbcore.summary.run_writer import make_event as _event
 from tbcore.summary.run_writer import plugin_metadata as _metadata
 from tbcore.summary.scalars import scalar_event, scalar_prefix, to_float
 
+logger = logging.getLogger(__name__)
+
 
 class SummaryWriter(RunWriter):
     """Writes summaries to an event file in ``log_dir`` (default ``runs/<time>_<host><comment>``).
@@ -46,7 +51,8 @@ class SummaryWriter(RunWriter):
     ``purge_step`` marks a restart: TensorBoard and tbcore drop the points at steps
     ``>= purge_step`` written before it (a ``SessionLog.START`` event at that step). Events are
     queued and written by a background thread (see :class:`EventFileWriter` for
-    ``max_queue``, ``flush_secs`` and ``filename_suffix``).
+    ``max_queue``, ``flush_secs`` and ``filename_suffix``). As in torch, these are attributes
+    too, with ``log_dir``, ``file_writer`` and ``all_writers`` (see :class:`RunWriter`).
     """
 
     def __init__(
@@ -64,6 +70,7 @@ class SummaryWriter(RunWriter):
         self._tensor_scalar_tags: set[str] = set()
         # Every embedding this writer added: projector_config.pbtxt is rewritten from it.
         self._projector_config = projector_config_pb2.ProjectorConfig()
+        self._hparams_in_run = False  # whether add_hparams wrote a trial into this run
 
     # --- scalars ---------------------------------------------------------------------
 
@@ -74,12 +81,17 @@ class SummaryWriter(RunWriter):
         global_step: int | None = None,
         walltime: float | None = None,
         new_style: bool = False,
+        double_precision: bool = False,
     ) -> None:
         """One scalar: a legacy ``simple_value`` (float32), or with ``new_style`` a scalar
-        tensor with the scalars plugin's metadata."""
+        tensor with the scalars plugin's metadata, float32 or with ``double_precision``
+        float64 (without ``new_style``, ``double_precision`` does nothing, as in torch)."""
         value = scalar_value if type(scalar_value) is float else to_float(tag, scalar_value)
         if new_style:
-            tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, float_val=[value])
+            if double_precision:
+                tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_DOUBLE, double_val=[value])
+            else:
+                tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, float_val=[value])
             tensor.tensor_shape.SetInParent()
             self._tensor_scalar_tags.add(tag)
             self._add(
@@ -155,8 +167,9 @@ class SummaryWriter(RunWriter):
         walltime: float | None = None,
         dataformats: str = "CHW",
     ) -> None:
-        """One image in layout CHW, HWC or HW; uint8, or floats in [0, 1]."""
-        hwc = images.to_hwc(np.asarray(img_tensor), dataformats)
+        """One image in layout CHW, HWC or HW; uint8, or floats in [0, 1]. One channel is
+        grey, two grey and alpha, three RGB, four RGBA."""
+        hwc = images.to_hwc(np.asarray(img_tensor), dataformats, grey_alpha=True)
         self._add([images.image_value(tag, hwc)], global_step, walltime)
 
     def add_images(
@@ -369,29 +382,60 @@ class SummaryWriter(RunWriter):
         run_name: str | None = None,
         global_step: int | None = None,
     ) -> None:
-        """Hyperparameters of this run, and the metrics to compare runs by.
+        """Hyperparameters of one trial, and the metrics to compare trials by.
 
-        Unlike torch, they go into this writer's own run (torch writes a new sub-run named
-        by the time); ``run_name`` writes them into the sub-run ``<log_dir>/<run_name>``
-        instead. ``metric_dict`` values are logged as scalars, except in this writer's run
-        for tags already logged with ``add_scalar``, whose own series is the metric.
+        A run holds one trial. The first call without ``run_name`` writes into this writer's
+        own run (torch writes every call into a new sub-run named by the time). A later call
+        without ``run_name`` would replace that trial, so it goes into a new sub-run named by
+        the time (``str(time.time())``, as torch names it) and an info line is logged: the
+        usual grid-search loop over one writer keeps every trial. ``run_name`` writes into the
+        sub-run ``<log_dir>/<run_name>``. ``metric_dict`` values are logged as scalars, except
+        in this writer's own run for tags already logged with ``add_scalar``, whose own series
+        is the metric.
         """
         values = hparams.hparams_values(hparam_dict, metric_dict, hparam_domain_discrete)
+        # Every event is built before anything is written: bad input writes no half trial.
+        walltime = time.time()
+        events = [_event([value], global_step, walltime) for value in values]
+        prefixes = {tag: scalar_prefix(tag) for tag in metric_dict}
+        records = {
+            tag: scalar_event(
+                prefixes[tag], to_float(tag, raw, "add_hparams metric"), global_step, walltime
+            )
+            for tag, raw in metric_dict.items()
+        }
+        if not run_name and self._hparams_in_run:
+            run_name = self._timestamped_run_name()
+            logger.info(
+                "add_hparams: %s already holds a trial; this one goes into its sub-run %r "
+                "(pass run_name to choose the name)",
+                self._log_dir,
+                run_name,
+            )
         if run_name:
             writer = self._sub_writer(os.path.join(self._log_dir, run_name))
             logged: set[str] = set()
         else:
             writer = self._writer
             logged = set(self._scalar_prefixes) | self._tensor_scalar_tags
-        walltime = time.time()
-        for value in values:
-            writer.add_event(_event([value], global_step, walltime))
-        for tag, raw in metric_dict.items():
+        for event in events:
+            writer.add_event(event)
+        for tag, record in records.items():
             if tag not in logged:
-                prefix = scalar_prefix(tag)
-                writer.add_record(scalar_event(prefix, to_float(tag, raw), global_step, walltime))
-                if writer is self._writer:
-                    self._scalar_prefixes.setdefault(tag, prefix)
+                writer.add_record(record)
+        if writer is self._writer:
+            for tag in records.keys() - logged:
+                self._scalar_prefixes[tag] = prefixes[tag]
+            self._hparams_in_run = True
+        else:
+            writer.flush()  # a finished trial: show it now, as torch's closed sub-writer does
+
+    def _timestamped_run_name(self) -> str:
+        """A new sub-run name from the current time, as torch's ``add_hparams`` makes them."""
+        name = str(time.time())
+        while os.path.join(self._log_dir, name) in self._sub_writers:
+            name = str(time.time())
+        return name
 
     def add_tensor(
         self,
