@@ -323,3 +323,305 @@ def test_relative_time_axis_counts_seconds_labelled_as_durations(page: Any, serv
     assert all(b > a for a, b in zip(relative["x"], relative["x"][1:]))
     labels = card.evaluate("el => el.__chart.plot.axes[0].values(el.__chart.plot, [0, 90, 3725])")
     assert labels == ["0s", "1m 30s", "1h 2m 5s"]
+
+
+# Edge cases found in review: log axes, tick labels, grouping, zoom, lazy redraws, legends.
+
+CROWD = [f"crowd_{i:02d}" for i in range(20)]
+
+
+@pytest.fixture(scope="module")
+def edge_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A server on runs with values around and below zero, tiny and huge values, a group
+    with an all-NaN run, a crowded tag (20 runs) and many cards."""
+    logdir = tmp_path_factory.mktemp("scalars_edges")
+    tags: dict[str, list[tuple[int, float]]] = {
+        "centered": [(s, s / 10 - 1) for s in range(50)],
+        "negative": [(s, -1.0 - s) for s in range(20)],
+        "single": [(0, 1.0)],
+        "lr": [(s, 3e-4 + s * 1e-6) for s in range(50)],
+        "big": [(s, 1.2e6 + s * 1e3) for s in range(50)],
+        "Pinned/x": [(s, float(s)) for s in range(5)],
+    }
+    tags.update({f"many/t{i:02d}": [(s, s * (i + 1.0)) for s in range(5)] for i in range(30)})
+    write_run(logdir, "r", tags, start=1e6)
+    write_run(logdir, "g/seed1", {"grouped": [(s, 1.0 + s) for s in range(10)]}, start=1e6)
+    write_run(logdir, "g/seed2", {"grouped": [(s, 3.0 + s) for s in range(10)]}, start=1e6)
+    write_run(logdir, "g/seed3", {"grouped": [(s, math.nan) for s in range(10)]}, start=1e6)
+    for i, run in enumerate(CROWD):
+        write_run(logdir, run, {"crowd": [(s, i + s / 10) for s in range(10)]}, start=1e6)
+    runs = ["r", "g/seed1", "g/seed2", "g/seed3", *CROWD]
+    server = cli_server(logdir, runs)
+    yield server
+    server.stop()
+
+
+def _chart(page: Any, tag: str) -> Any:
+    return page.locator(f'.tb-card[data-key="{tag}"] .tb-card-body')
+
+
+def test_log_y_with_ignore_outliers_clamps_the_range_to_positive(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    chart_data(page, "centered")
+    card = _chart(page, "centered")
+    page.locator('input[aria-label="Ignore outliers"]').check()
+    page.wait_for_function("el => !!el.__chart.options.yRange", arg=card.element_handle())
+    assert card.evaluate("el => el.__chart.options.yRange[0]") < 0  # the range asked for ...
+    page.locator('input[aria-label="Logarithmic y axis"]').check()
+    card.scroll_into_view_if_needed()  # the toolbar was scrolled into view
+    page.wait_for_function("el => el.__chart.logY && el.__chart.plot.scales.y.min > 0", arg=card.element_handle())
+    low, high = card.evaluate("el => [el.__chart.plot.scales.y.min, el.__chart.plot.scales.y.max]")
+    assert 0 < low < high  # ... is clamped to positive values on the log axis
+    labels = [v for v in card.evaluate("el => el.__chart.plot.axes[1]._values") if v]
+    assert labels and all(float(v) > 0 for v in labels), labels  # and labelled with numbers
+    assert card.evaluate("el => el.__chart.el.dataset.empty") is None
+    # Every point negative: the card says why it is empty instead of staying blank.
+    chart_data(page, "negative")
+    negative = _chart(page, "negative")
+    page.wait_for_selector('.tb-card[data-key="negative"] .scalars-chart[data-empty="log"]')
+    assert "log scale" in negative.locator(".tb-line-chart-message").inner_text()
+    screenshot(page, "scalars_log_y_negative")
+    page.locator('input[aria-label="Logarithmic y axis"]').uncheck()
+    negative.scroll_into_view_if_needed()
+    page.wait_for_function("el => el.__chart.el.dataset.empty === undefined", arg=negative.element_handle())
+    assert negative.locator(".tb-line-chart-message").is_hidden()
+
+
+def test_log_x_with_the_only_point_at_step_0_says_so(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    assert len(chart_data(page, "single")[0]["x"]) == 1
+    page.locator('input[aria-label="Logarithmic x axis"]').check()
+    _chart(page, "single").scroll_into_view_if_needed()  # the toolbar was scrolled into view
+    page.wait_for_selector('.tb-card[data-key="single"] .scalars-chart[data-empty="log"]')
+    text = _chart(page, "single").locator(".tb-line-chart-message").inner_text()
+    assert "x <= 0" in text
+
+
+def test_y_axis_labels_of_tiny_and_huge_values_are_readable(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    page.locator('input[aria-label="Smoothing"]').fill("0")
+    widths = """el => {
+        const axis = el.__chart.plot.axes[1];
+        const ctx = el.__chart.plot.ctx;
+        ctx.font = axis.font[0];
+        return [axis._size, Math.max(...axis._values.map((v) => ctx.measureText(v).width)) / devicePixelRatio];
+    }"""
+    for tag, pattern in (("lr", r"3(\.\d+)?e-4"), ("big", r"1\.2\d*M")):
+        chart_data(page, tag)
+        labels = _chart(page, tag).evaluate("el => el.__chart.plot.axes[1]._values")
+        assert len(labels) >= 2 and len(set(labels)) == len(labels), labels  # no "0", "0", "0"
+        assert all(re.fullmatch(pattern, label) for label in labels), labels
+        size, widest = _chart(page, tag).evaluate(widths)
+        assert size > widest  # the axis is as wide as its labels: none cut off
+    formatted = page.evaluate(
+        """async () => {
+            const { formatNumber } = await import("@tbcore/sdk");
+            return [3e-4, 1.2e6, 1e30, 0.5, -2.5e-7].map((v) => formatNumber(v));
+        }"""
+    )
+    assert formatted == ["3e-4", "1.2M", "1e+30", "0.5", "-2.5e-7"]
+    ticks = page.evaluate(
+        """async () => {
+            const { formatTick } = await import("@tbcore/sdk");
+            return [[2.5, 2.5], [7.5, 2.5], [10, 2.5], [3e-4, 1e-4], [1.25e6, 5e4], [0.04, 0.02]].map(([v, i]) => formatTick(v, i));
+        }"""
+    )
+    assert ticks == ["2.5", "7.5", "10", "3e-4", "1.25M", "0.04"]
+    screenshot(page, "scalars_tiny_values")
+
+
+def test_grouping_leaves_out_runs_without_a_finite_point(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    chart_data(page, "grouped")
+    page.locator('input[aria-label="Group runs by removing this regex from run names"]').fill(r"/seed\d")
+    card = _chart(page, "grouped")
+    page.wait_for_function(
+        "el => el.__chart.data().some((s) => s.name.startsWith('g (mean'))", arg=card.element_handle()
+    )
+    series = {s["name"]: s for s in card.evaluate("el => el.__chart.data()")}
+    assert "g (mean of 2)" in series, list(series)  # the all-NaN seed3 is not counted ...
+    mean = series["g (mean of 2)"]["y"]
+    assert len(mean) == 10 and None not in mean  # ... nor does it wipe the mean
+    assert series["g (lower)"]["y"][0] == pytest.approx(1.0) and series["g (upper)"]["y"][0] == pytest.approx(3.0)
+    # The legend lists the groups, not the runs.
+    legend = card.locator(".scalars-group-legend")
+    assert legend.all_text_contents() == ["g (2 runs)"]
+    assert legend.get_attribute("data-members") == "2"
+    assert card.locator(".scalars-download").first.is_hidden()  # run downloads folded away
+    screenshot(page, "scalars_group_legend")
+
+
+def _drag_zoom(page: Any, card: Any) -> tuple[float, float]:
+    over = card.locator(".u-over")
+    box = over.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    page.wait_for_function("el => el.__chart.zoomed", arg=card.element_handle())
+    return tuple(card.evaluate("el => [el.__chart.plot.scales.x.min, el.__chart.plot.scales.x.max]"))
+
+
+def test_ignore_outliers_and_smoothing_keep_the_drag_zoom(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    chart_data(page, "centered")
+    card = _chart(page, "centered")
+    page.wait_for_selector('.tb-card[data-key="centered"] .tb-card-body[data-complete="true"]')
+    lo, hi = _drag_zoom(page, card)
+    assert 0 < lo < hi < 49
+    window = "el => [el.__chart.plot.scales.x.min, el.__chart.plot.scales.x.max]"
+    page.locator('input[aria-label="Ignore outliers"]').check()
+    page.wait_for_function("el => !!el.__chart.options.yRange", arg=card.element_handle())
+    assert card.evaluate(window) == [lo, hi]
+    y_range = card.evaluate("el => [el.__chart.plot.scales.y.min, el.__chart.plot.scales.y.max]")
+    assert y_range == pytest.approx(card.evaluate("el => el.__chart.options.yRange"))
+    # A live update (new data, y range recomputed) keeps it too.
+    card.evaluate("""el => el.__chart.setSeries(el.__chart.series.map((s) => ({...s, x: [...s.x, 50], y: [...s.y, 9]})))""")
+    card.evaluate("el => el.__chart.setYRange([-2, 10])")
+    assert card.evaluate(window) == [lo, hi]
+    assert card.evaluate("el => el.__chart.plot.scales.y.max") == 10
+    # Smoothing off removes the raw lines (the plot is rebuilt): still zoomed.
+    page.locator('input[aria-label="Smoothing"]').fill("0")
+    card.scroll_into_view_if_needed()  # filling the slider scrolled the toolbar into view
+    page.wait_for_function(
+        "el => !el.__chart.data().some((s) => s.name.endsWith('(raw)'))", arg=card.element_handle()
+    )
+    assert card.evaluate(window) == [lo, hi]
+
+
+def test_settings_redraw_off_screen_cards_when_they_scroll_into_view(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    has_raw = "el => el.__chart.data().some((s) => s.name.endsWith('(raw)'))"
+    chart_data(page, "many/t29")  # rendered once, at the bottom ...
+    chart_data(page, "big")  # ... then scrolled out of view
+    far = _chart(page, "many/t29")
+    assert far.evaluate(has_raw) is True
+    page.locator('input[aria-label="Smoothing"]').fill("0")
+    page.wait_for_function(f"el => !({has_raw})(el)", arg=_chart(page, "big").element_handle())
+    page.locator('input[aria-label="Logarithmic y axis"]').check()
+    page.wait_for_function("el => el.__chart.logY", arg=_chart(page, "big").element_handle())
+    assert far.evaluate(has_raw) is True  # off screen: not redrawn yet
+    assert far.evaluate("el => el.__chart.logY") is False
+    far.scroll_into_view_if_needed()
+    page.wait_for_function(f"el => !({has_raw})(el) && el.__chart.logY", arg=far.element_handle())
+
+
+def test_tooltip_with_many_runs_shows_the_nearest_twelve(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    assert len(_lines(chart_data(page, "crowd"))) == 20
+    over = _chart(page, "crowd").locator(".u-over")
+    box = over.bounding_box()
+    over.hover(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
+    page.wait_for_selector(".tb-tooltip:not([hidden]) .scalars-tooltip-row")
+    assert page.locator(".tb-tooltip .scalars-tooltip-row").count() == 12
+    assert page.locator(".tb-tooltip .scalars-tooltip-more").inner_text().strip() == "… 8 more"
+    screenshot(page, "scalars_tooltip_crowd")
+
+
+def test_invalid_tag_regex_smoothing_limit_and_pinned_prefix(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars")
+    assert page.locator('input[aria-label="Smoothing"]').get_attribute("max") == "0.999"
+    chart_data(page, "big")
+    page.locator('.tb-card[data-key="big"]').get_by_role("button", name="Pin").click()
+    sections = page.locator(".tb-card-grid-group")
+    pinned = sections.filter(has=page.locator(".tb-card-grid-prefix", has_text=re.compile(r"^Pinned$")))
+    tagged = sections.filter(has=page.locator(".tb-card-grid-prefix", has_text=re.compile(r"^Pinned/$")))
+    assert pinned.locator(".tb-card").evaluate_all("cs => cs.map((c) => c.dataset.key)") == ["big"]
+    assert tagged.locator(".tb-card").evaluate_all("cs => cs.map((c) => c.dataset.key)") == ["Pinned/x"]
+    page.fill("#tb-tag-filter", "lr(")
+    error = page.locator(".scalars-message .tb-error")
+    error.wait_for()
+    assert "Invalid regex" in error.inner_text()
+    assert page.get_attribute("#tb-tag-filter", "aria-invalid") == "true"  # the shell marks it too
+    page.fill("#tb-tag-filter", "lr")
+    page.wait_for_selector('.tb-card[data-key="lr"]')
+    assert page.get_attribute("#tb-tag-filter", "aria-invalid") == "false"
+    assert page.locator(".scalars-message").is_hidden()
+
+
+
+def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page: Any, tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_margin", str(tmp_path)], check=True, env=env, timeout=240)
+    server = cli_server(tmp_path, ["run"], "--reload-interval", "0.2")
+    try:
+        open_app(page, server.url + "#tab=custom_scalars")
+        chart = page.locator('.tb-card[data-title="all"] .scalars-chart')
+        page.wait_for_function(
+            """() => {
+                const el = document.querySelector('.tb-card[data-title="all"] .scalars-chart');
+                return el && el.__chart && el.__chart.data().length === 3;
+            }"""
+        )
+        series = chart.evaluate("el => el.__chart.data()")
+        assert sorted(s["name"] for s in series) == ["run: acc/high", "run: acc/low", "run: acc/mean"]
+        assert len({s["color"] for s in series}) == 3  # one run, three tags: three colors
+        legend = page.locator('.tb-card[data-title="all"] .scalars-legend-item').all_text_contents()
+        assert sorted(legend) == ["run: acc/high", "run: acc/low", "run: acc/mean"]
+        screenshot(page, "custom_scalars_multiline")
+        # A layout written after the page opened shows up with the next live update.
+        subprocess.run(
+            [sys.executable, str(SCALARS_WRITERS), "torch_late_layout", str(tmp_path)], check=True, env=env, timeout=240
+        )
+        page.wait_for_function(
+            """() => {
+                const el = document.querySelector('.tb-card[data-title="late lines"] .scalars-chart');
+                return el && el.__chart && el.__chart.data().length === 2;
+            }""",
+            timeout=30_000,
+        )
+        late = page.locator('.tb-card[data-title="late lines"] .scalars-chart').evaluate("el => el.__chart.data()")
+        assert sorted(s["name"] for s in late) == ["late: late/a", "late: late/b"]
+        assert page.locator('.tb-card[data-title="all"]').count() == 1  # the first layout stays
+    finally:
+        page.goto("about:blank")  # close the live connection before the server goes
+        server.stop()
+
+
+def test_pr_curve_axes_span_zero_to_one(page: Any, tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_pr", str(tmp_path)], check=True, env=env, timeout=240)
+    server = cli_server(tmp_path, ["run"])
+    try:
+        open_app(page, server.url + "#tab=pr_curves")
+        chart = page.locator('.tb-card[data-key="pr"] .scalars-chart')
+        page.wait_for_function(
+            """() => {
+                const el = document.querySelector('.tb-card[data-key="pr"] .scalars-chart');
+                return el && el.__chart && el.__chart.plot && el.__chart.data().length === 1;
+            }"""
+        )
+        (line,) = chart.evaluate("el => el.__chart.data()")
+        precision = [y for y in line["y"] if y is not None]
+        assert 0 < min(line["x"]) and 0.3 < min(precision) <= max(precision) <= 1  # fitted, not [0, 1] ...
+        scales = chart.evaluate("el => ['x', 'y'].map((k) => [el.__chart.plot.scales[k].min, el.__chart.plot.scales[k].max])")
+        assert scales == [[0, 1], [0, 1]]  # ... the axes still span [0, 1]
+    finally:
+        page.goto("about:blank")  # close the live connection before the server goes
+        server.stop()
+
+
+def test_settings_live_in_the_url(page: Any, edge_server: Server) -> None:
+    open_app(page, edge_server.url + "#tab=scalars&scalars.smoothing=0&scalars.logY=true&scalars.xAxis=relative&scalars.band=bogus")
+    card = _chart(page, "big")
+    chart_data(page, "big")
+    assert page.locator('input[aria-label="Smoothing"]').input_value() == "0"
+    assert page.locator('input[aria-label="Logarithmic y axis"]').is_checked()
+    assert page.locator('select[aria-label="Horizontal axis"]').input_value() == "relative"
+    assert page.locator('select[aria-label="Group band"]').input_value() == "minmax"  # bad value ignored
+    assert card.evaluate("el => [el.__chart.logY, el.__chart.options.xFormat !== undefined]") == [True, True]
+    assert not any(s["name"].endswith("(raw)") for s in chart_data(page, "big"))  # smoothing 0
+    page.locator('input[aria-label="Ignore outliers"]').check()
+    page.locator('input[aria-label="Group runs by removing this regex from run names"]').fill(r"/seed\d")
+    page.locator('input[aria-label="Logarithmic y axis"]').uncheck()
+    page.wait_for_function("() => location.hash.includes('scalars.groupPattern=')")
+    hash_ = page.evaluate("() => location.hash")
+    assert "tab=scalars" in hash_ and "scalars.ignoreOutliers=true" in hash_ and "scalars.logY" not in hash_
+    page.reload()
+    page.wait_for_selector('#tbcore-app[data-ready="true"]')
+    assert page.locator('input[aria-label="Ignore outliers"]').is_checked()
+    assert page.locator('input[aria-label="Group runs by removing this regex from run names"]').input_value() == r"/seed\d"
+    assert page.locator('select[aria-label="Group runs by"]').input_value() == "regex"
+    assert not page.locator('input[aria-label="Logarithmic y axis"]').is_checked()

@@ -140,7 +140,8 @@ def blobs_of(value: summary_pb2.Summary.Value, info: SeriesInfo) -> list[bytes]:
     if data.dtype != object:
         raise ValueError(f"blob sequence value of dtype {data.dtype}, expected strings")
     if info.plugin_name == "audio" and data.ndim > 1:
-        data = data.reshape(data.shape[0], -1)[:, 0]  # keep clips, drop their labels
+        # Keep clips, drop their labels; a step may hold no clip at all ([0, 2]).
+        data = data.reshape(data.shape[0], -1)[:, 0] if data.size else data.reshape(0)
     return [bytes(b) for b in data.reshape(-1).tolist()]
 
 

@@ -2,7 +2,7 @@
 // reload. Dashboards are plugins; their modules are loaded on demand (see shell/tabs.js) and
 // get a `ctx` (see sdk/context.js). All URLs are relative to the page, so path prefixes work.
 
-import { createPluginContext, createStore, fetchJson, h, renderError } from "@tbcore/sdk";
+import { createPluginContext, createStore, fetchJson, h, renderError, tagMatcher } from "@tbcore/sdk";
 import { startLive } from "./shell/live.js";
 import { mountRunSelector } from "./shell/run_selector.js";
 import { RunsModel } from "./shell/runs_model.js";
@@ -90,8 +90,16 @@ async function main() {
     clearTimeout(tagTimer);
     tagTimer = window.setTimeout(() => tagFilter.set(tagInput.value), 150);
   });
+  /** Mark the tag filter invalid (red, with the reason as its tooltip) while its regex is. */
+  const checkTagFilter = (/** @type {string} */ value) => {
+    const error = tagMatcher(value).error;
+    tagInput.setAttribute("aria-invalid", String(error !== null));
+    tagInput.title = error ? `Invalid regex: ${error}` : "";
+  };
+  checkTagFilter(tagFilter.get());
   tagFilter.subscribe((value) => {
     if (tagInput.value !== value) tagInput.value = value;
+    checkTagFilter(value);
   });
 
   // Reload news -> dashboards

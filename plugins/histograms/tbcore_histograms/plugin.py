@@ -49,12 +49,16 @@ class HistogramsPlugin(Plugin):
         return FiniteJSONResponse(queries.histogram_rows(points, arrays=True))
 
     def histograms_multirun(self, request: Request) -> Response:
-        """``tag`` and ``run`` (repeated; none = all runs): ``{run: rows}``."""
+        """``tag``, ``run`` (repeated; none = all runs), ``samples``: ``{run: {total, rows}}``."""
         q = request.query_params
-        data = queries.read_histograms(
-            self.provider, q.getlist("run") or None, q.get("tag", ""), optional_int(q, "samples")
+        data = queries.multirun(
+            self.provider,
+            q.getlist("run") or None,
+            q.get("tag", ""),
+            optional_int(q, "samples"),
+            lambda points: queries.histogram_rows(points, arrays=True),
         )
-        return FiniteJSONResponse({run: queries.histogram_rows(points, arrays=True) for run, points in data.items()})
+        return FiniteJSONResponse(data)
 
     def write_demo_data(self, logdir: Path) -> None:
         """Two runs of legacy ``HistogramProto`` events: drifting, widening and bimodal."""
@@ -94,10 +98,14 @@ class DistributionsPlugin(Plugin):
         return FiniteJSONResponse(queries.distribution_rows(points))
 
     def distributions_multirun(self, request: Request) -> Response:
-        """``tag`` and ``run`` (repeated; none = all runs): ``{run: rows}``."""
+        """``tag``, ``run`` (repeated; none = all runs), ``samples``: ``{run: {total, rows}}``."""
         q = request.query_params
-        data = queries.read_histograms(
-            self.provider, q.getlist("run") or None, q.get("tag", ""), optional_int(q, "samples")
+        data = queries.multirun(
+            self.provider,
+            q.getlist("run") or None,
+            q.get("tag", ""),
+            optional_int(q, "samples"),
+            queries.distribution_rows,
         )
-        return FiniteJSONResponse({run: queries.distribution_rows(points) for run, points in data.items()})
+        return FiniteJSONResponse(data)
 

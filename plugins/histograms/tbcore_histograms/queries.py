@@ -6,7 +6,7 @@ routes in ``plugin.py`` only parse requests and encode answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,32 @@ def read_histograms(
     flt = RunTagFilter.of(runs, [tag])
     data = provider.read_tensors(plugin_name=PLUGIN_NAME, downsample=samples, run_tag_filter=flt)
     return {run: tags[tag] for run, tags in data.items() if tag in tags}
+
+
+def series_lengths(provider: DataProvider, runs: Iterable[str] | None, tag: str) -> dict[str, int]:
+    """How many steps the series of ``tag`` holds in each of ``runs`` (all runs when None)."""
+    listing = provider.list_tensors(plugin_name=PLUGIN_NAME, run_tag_filter=RunTagFilter.of(runs, [tag]))
+    return {run: tags[tag].length for run, tags in listing.items() if tag in tags}
+
+
+def multirun(
+    provider: DataProvider,
+    runs: Iterable[str] | None,
+    tag: str,
+    samples: int | None,
+    to_rows: Callable[[Sequence[TensorDatum]], list[Row]],
+) -> dict[str, dict[str, Any]]:
+    """``{run: {"total": steps in the series, "rows": to_rows(points)}}`` for each of ``runs``
+    (all runs when None) that has ``tag``; every step unless ``samples`` is positive, so
+    ``total`` says how many steps the rows stand for."""
+    runs = None if runs is None else list(runs)
+    data = read_histograms(provider, runs, tag, samples)
+    totals = series_lengths(provider, runs, tag)
+    # A step written between the two reads may make the listing lag the points.
+    return {
+        run: {"total": max(totals.get(run, 0), len(points)), "rows": to_rows(points)}
+        for run, points in data.items()
+    }
 
 
 def single_series(

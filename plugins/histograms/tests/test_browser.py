@@ -33,6 +33,9 @@ _spec.loader.exec_module(writers)
 RUNS = ["histograms_demo/adam", "histograms_demo/sgd"]
 SWEEP = [f"sweep/lr_{k:02d}" for k in range(24)]
 ALL_RUNS = [*RUNS, "paused", *SWEEP]
+FULL_CARD_RIDGES = 46
+"""The most ridges a full-size card draws (baselines 3 px apart): the demo's 60 steps are sampled."""
+DEMO_STEPS = [str(10 * s) for s in range(STEPS)]
 
 
 def _free_port() -> int:
@@ -131,17 +134,22 @@ def test_one_ridge_per_step_per_run(page: Any) -> None:
     for i in range(len(RUNS)):
         data = canvases.nth(i).evaluate("c => ({...c.dataset})")
         assert data["run"] in RUNS
-        assert data["ridges"] == str(STEPS)
-        assert data["steps"].split(",") == [str(10 * s) for s in range(STEPS)]
+        # As many steps as the canvas tells apart, evenly spread, the first and newest among them.
+        assert data["ridges"] == str(FULL_CARD_RIDGES)
+        steps = data["steps"].split(",")
+        assert len(steps) == FULL_CARD_RIDGES and set(steps) <= set(DEMO_STEPS)
+        assert steps[0] == DEMO_STEPS[0] and steps[-1] == DEMO_STEPS[-1]
         assert data["mode"] == "offset"
         assert int(data["buckets"]) > 0
-    # 600-bucket histograms: every bucket kept for hover, one ridge per step.
+    notes = page.locator('.tb-card[data-key="layer1/weights"] .histograms-run-steps').all_text_contents()
+    assert notes == [f"{FULL_CARD_RIDGES} of {STEPS} steps"] * len(RUNS)
+    # 600-bucket histograms: every bucket kept for hover, one ridge per step drawn.
     wide = _canvases(page, "histograms", "layer2/gradients").first
-    assert wide.get_attribute("data-ridges") == str(STEPS)
-    assert int(wide.get_attribute("data-buckets") or 0) > 100 * STEPS
+    assert wide.get_attribute("data-ridges") == str(FULL_CARD_RIDGES)
+    assert int(wide.get_attribute("data-buckets") or 0) > 100 * FULL_CARD_RIDGES
     # Empty histograms (every third step of "sparse") still count as ridges.
     sparse = _canvases(page, "histograms", "sparse").first
-    assert sparse.get_attribute("data-ridges") == str(STEPS)
+    assert sparse.get_attribute("data-ridges") == str(FULL_CARD_RIDGES)
     _screenshot(page, "histograms_wide_and_empty")
 
 
@@ -161,7 +169,7 @@ def test_hover_names_step_and_bucket_and_overlay_mode(page: Any) -> None:
     canvas = _canvases(page, "histograms", "layer1/weights").first
     assert canvas.get_attribute("data-mode") == "overlay"
     _screenshot(page, "histograms_overlay")
-    assert canvas.get_attribute("data-ridges") == str(STEPS)
+    assert canvas.get_attribute("data-ridges") == str(FULL_CARD_RIDGES)
 
 
 def test_tag_filter_hides_cards(page: Any, server_url: str) -> None:
@@ -355,3 +363,64 @@ def test_live_update_adds_ridges(page: Any, tmp_path: Path) -> None:
             timeout=15_000,
         )
         page.goto("about:blank")  # close the live connection before the server goes away
+
+
+@pytest.fixture(scope="module")
+def hard_cases_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server on a spike written by tf.summary and 2,000 steps written by torch."""
+    pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    logdir = tmp_path_factory.mktemp("histograms_hard_cases")
+    env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
+    for script in (writers.WRITE_SPIKE_WITH_TF, writers.WRITE_2000_STEPS):
+        subprocess.run([sys.executable, "-c", script, str(logdir)], check=True, env=env, timeout=240)
+    with _serve(logdir, 2) as url:
+        yield url
+
+
+def test_hover_on_a_spike_of_zero_width_buckets_names_the_count(page: Any, hard_cases_url: str) -> None:
+    # tf.summary.histogram([5., 5.]): 30 buckets [5, 5], the last one holding both values.
+    _open_url(page, hard_cases_url + "#tab=histograms&tagFilter=spike")
+    canvas = _canvases(page, "histograms", "spike").first
+    box = canvas.bounding_box()
+    # The value range is padded to [4.5, 5.5]: the spike is in the middle of the plot (whose
+    # padding is 12 px on the left, 56 on the right), a little off the exact value too.
+    for dx in (0.0, 1.5):
+        page.mouse.move(box["x"] + 12 + (box["width"] - 68) / 2 + dx, box["y"] + box["height"] - 40)
+        tip = page.locator(".tb-tooltip")
+        tip.wait_for(state="visible")
+        page.wait_for_function("() => document.querySelector('.tb-tooltip')?.textContent.includes('count')")
+        text = tip.text_content() or ""
+        assert "bucket [5, 5]" in text and "count 2" in text, text
+        assert canvas.get_attribute("data-hover-bucket") == "29"
+
+
+def test_thousands_of_steps_fetch_only_what_the_canvas_shows(page: Any, hard_cases_url: str) -> None:
+    responses: list[Any] = []
+    page.on("response", lambda r: responses.append(r) if "histograms_multirun" in r.url else None)
+    _open_url(page, hard_cases_url + "#tab=histograms&tagFilter=long")
+    canvas = _canvases(page, "histograms", "long/weights").first
+    ridges = int(canvas.get_attribute("data-ridges") or 0)
+    steps = [int(s) for s in (canvas.get_attribute("data-steps") or "").split(",")]
+    baselines = _numbers(canvas.get_attribute("data-baselines"))
+    # No more ridges than the canvas can tell apart (3 px apart at least), evenly spread over
+    # the series, the first and the newest step among them.
+    assert 10 < ridges < 100 and len(steps) == ridges
+    assert min(_gaps(baselines)) >= 2.9
+    assert steps[0] == 0 and steps[-1] == 1999
+    assert max(_gaps([float(s) for s in steps])) - min(_gaps([float(s) for s in steps])) <= 1
+    # What was fetched: those steps only, a small fraction of the whole series.
+    assert len(responses) == 1 and f"samples={ridges}" in responses[0].url
+    body = responses[0].body()
+    assert len(json.loads(body)["long"]["rows"]) == ridges
+    assert len(body) < 3_000_000
+    # The card says how many of how many steps it draws.
+    note = page.locator('.tb-card[data-key="long/weights"] .histograms-run-steps')
+    assert note.text_content() == f"{ridges} of 2,000 steps"
+    _screenshot(page, "histograms_2000_steps")
+    # Overlay mode draws the same sample, without a new request.
+    _choose(page, "histograms", "histograms-mode", "overlay")
+    page.wait_for_selector('.tb-card[data-key="long/weights"] canvas[data-mode="overlay"]')
+    overlay = _canvases(page, "histograms", "long/weights").first
+    assert overlay.get_attribute("data-ridges") == str(ridges)
+    assert len(responses) == 1

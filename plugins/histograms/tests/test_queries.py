@@ -90,6 +90,17 @@ def test_demo_has_both_runs_every_step(demo: LogdirDataProvider) -> None:
     assert len(queries.single_series(demo, "histograms_demo/sgd", "sparse", 7)) == 7
 
 
+def test_multirun_says_how_many_steps_a_sample_stands_for(demo: LogdirDataProvider) -> None:
+    every = queries.multirun(demo, None, "sparse", None, queries.histogram_rows)
+    assert set(every) == {"histograms_demo/sgd", "histograms_demo/adam"}
+    assert all(v["total"] == len(v["rows"]) == STEPS for v in every.values())
+    few = queries.multirun(demo, ["histograms_demo/sgd"], "sparse", 3, queries.distribution_rows)
+    rows = few["histograms_demo/sgd"]["rows"]
+    assert few["histograms_demo/sgd"]["total"] == STEPS
+    full = every["histograms_demo/sgd"]["rows"]
+    assert [r[1] for r in rows] == [full[0][1], full[(STEPS - 1) // 2][1], full[-1][1]]
+
+
 def test_errors(demo: LogdirDataProvider) -> None:
     with pytest.raises(InvalidArgumentError):
         queries.single_series(demo, "", "sparse", None)

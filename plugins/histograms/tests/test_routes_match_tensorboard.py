@@ -164,9 +164,25 @@ def test_multirun_routes_match_single_run_routes(servers: tuple[Any, Any]) -> No
         both = ours.json(f"/data/plugin/{plugin}/{plugin}_multirun?{query}")
         assert set(both) == {"torch_a", "torch_b"}
         for run in both:
-            assert both[run] == ours.json(f"/data/plugin/{plugin}/{plugin}?{_query(run, 'weights/default')}")
+            single = ours.json(f"/data/plugin/{plugin}/{plugin}?{_query(run, 'weights/default')}")
+            assert both[run] == {"total": 40, "rows": single}
         every = ours.json(f"/data/plugin/{plugin}/{plugin}_multirun?tag=tf%2Fempty")
-        assert set(every) == {"tf_run"}
+        assert set(every) == {"tf_run"} and every["tf_run"]["total"] == 30
+
+
+def test_multirun_samples_are_evenly_spread_with_first_and_last(servers: tuple[Any, Any]) -> None:
+    """What the UI asks for: ``samples`` steps of each run, evenly spread (the first and the
+    newest included), the same ones on every request, and how many steps there are in all."""
+    _, ours = servers
+    query = urllib.parse.urlencode({"tag": "weights/default", "run": ["torch_a", "torch_b"], "samples": 5}, doseq=True)
+    for plugin in ("histograms", "distributions"):
+        sampled = ours.json(f"/data/plugin/{plugin}/{plugin}_multirun?{query}")
+        full = ours.json(f"/data/plugin/{plugin}/{plugin}?{_query('torch_a', 'weights/default')}")
+        for run in ("torch_a", "torch_b"):
+            assert sampled[run]["total"] == 40
+            assert [row[1] for row in sampled[run]["rows"]] == [0, 9, 19, 29, 39]
+        assert sampled["torch_a"]["rows"] == [full[i] for i in (0, 9, 19, 29, 39)]
+        assert ours.json(f"/data/plugin/{plugin}/{plugin}_multirun?{query}") == sampled
 
 
 def test_errors(servers: tuple[Any, Any]) -> None:

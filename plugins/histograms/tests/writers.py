@@ -75,3 +75,26 @@ for k in range(24):
         w.add_histogram("sweep/weights", rng.normal(0.05 * step, 1.0 + 0.1 * k, 300), step)
     w.close()
 """
+
+# For the browser tests: tf.summary's histogram of equal values, a spike made of 30 zero-width
+# buckets [5, 5] of which only the last holds the count.
+WRITE_SPIKE_WITH_TF = """
+import sys
+import tensorflow as tf
+w = tf.summary.create_file_writer(sys.argv[1] + "/tf_spike")
+with w.as_default():
+    tf.summary.histogram("spike", tf.constant([5.0, 5.0]), step=0)
+w.close()
+"""
+
+# For the browser tests: 2,000 steps of torch's default binning (hundreds of buckets each).
+WRITE_2000_STEPS = """
+import sys
+import numpy as np
+from torch.utils.tensorboard import SummaryWriter
+rng = np.random.default_rng(0)
+w = SummaryWriter(sys.argv[1] + "/long")
+for step in range(2000):
+    w.add_histogram("long/weights", rng.standard_normal(2000) * (1 + step / 1000), step)
+w.close()
+"""

@@ -1,8 +1,7 @@
 """Demo runs for the images, audio and text dashboards, written with tbcore's own writer.
 
 Torch-style values (one image, one clip, one text per step) go through
-:class:`tbcore.summary.SummaryWriter`; TF2-style values with several images or labelled clips
-per step are blob-sequence tensors written to an :class:`tbcore.summary.EventFileWriter`.
+:class:`tbcore.summary.SummaryWriter`; TF2-style values with several images or clips per step are blob-sequence tensors written to an :class:`tbcore.summary.EventFileWriter`.
 """
 
 from __future__ import annotations
@@ -68,7 +67,7 @@ def write_images_demo(logdir: Path) -> None:
 
 
 def write_audio_demo(logdir: Path) -> None:
-    """``media_demo/audio``: three labelled sine sweeps per step, rising higher at each step,
+    """``media_demo/audio``: three sine sweeps per step, rising higher at each step,
     and one torch-style clip per step (``tone``)."""
     run = logdir / "media_demo" / "audio"
     start = time.time() - 600
@@ -80,12 +79,12 @@ def write_audio_demo(logdir: Path) -> None:
     try:
         for step in range(5):
             clips = []
-            for k, (start_hz, end_hz) in enumerate([(220, 440), (440, 880), (880, 220)]):
+            for start_hz, end_hz in [(220, 440), (440, 880), (880, 220)]:
                 low, high = start_hz * (1 + 0.25 * step), end_hz * (1 + 0.25 * step)
                 freq = low + (high - low) * seconds / seconds[-1]
                 wave = 0.4 * np.sin(2 * np.pi * np.cumsum(freq) / SAMPLE_RATE)
                 clips.append(encode_wav(wave, SAMPLE_RATE))
-                clips.append(f"sweep {k}: {low:.0f} Hz → {high:.0f} Hz".encode())
+                clips.append(b"")  # labels: tf.summary.audio writes none, TensorBoard shows none
             rows = _strings(clips).reshape(3, 2)  # [clip, label] rows, as tf.summary.audio writes
             files.add_event(
                 _blob_event(

@@ -91,7 +91,7 @@ class ImagesPlugin(_SampledMediaPlugin):
 
 
 class AudioPlugin(_SampledMediaPlugin):
-    """Audio clips over steps, with labels."""
+    """Audio clips over steps, several per step."""
 
     name = "audio"
     title = "Audio"
@@ -125,7 +125,7 @@ class AudioPlugin(_SampledMediaPlugin):
         return _blob_response(data, mime)
 
     def write_demo_data(self, logdir: Path) -> None:
-        """Sine sweeps, three labelled clips per step."""
+        """Sine sweeps, three clips per step."""
         from tbcore_media.demo import write_audio_demo
 
         write_audio_demo(logdir)

@@ -364,6 +364,22 @@ def test_markdown_table_and_code_render_and_hostile_text_never_runs(page: Any) -
     assert page.evaluate(f"() => window.{logdirs.SCRIPT_FLAG}") is None
 
 
+def test_plain_text_keeps_its_line_breaks(page: Any) -> None:
+    _open_tab(page, "text")
+    content = _card(page, "text", "notes/text_summary")
+    page.uncheck(".media-markdown-toggle")
+    page.wait_for_function("el => !el.querySelector('td table')", arg=content.element_handle())
+    cell = content.locator(".media-text td").first
+    # innerText follows the CSS: collapsed whitespace would join the source's lines.
+    shown = cell.inner_text()
+    assert "| metric | value |\n|---|---|\n| accuracy | 0.93 |" in shown, shown
+    assert "```python\nprint('hello')\n```" in shown
+    harness.screenshot(page, "media_text_plain")
+    page.check(".media-markdown-toggle")
+    page.wait_for_function("el => !!el.querySelector('td table')", arg=content.element_handle())
+    assert content.locator(".media-text-plain").count() == 0
+
+
 def test_step_prefetch_and_link_rules(page: Any) -> None:
     """The dashboards' pure rules, run in the page as the dashboards run them."""
     base = "data/plugin/images/static/"

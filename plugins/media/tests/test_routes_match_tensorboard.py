@@ -95,6 +95,10 @@ def test_tags_content(servers: tuple[Any, Any]) -> None:
     }
     assert set(images["torch_run"]) == {"chw_float", "hwc_uint8", "batch", "figure"}
     assert ours.json("/data/plugin/audio/tags")["tf_run"]["tf/audio"]["samples"] == 2
+    # Series whose only step holds no clip or image are listed, as TensorBoard lists them.
+    assert ours.json("/data/plugin/audio/tags")["tf_run"]["tf/no_clips"]["samples"] == 0
+    assert images["tf_run"]["tf/no_images"]["samples"] == 0
+    assert ours.json(f"/data/plugin/audio/audio?{_query('tf_run', 'tf/no_clips')}") == []
     text = ours.json("/data/plugin/text/tags")
     assert sorted(text["tf_run"]) == ["tf/cube", "tf/scalar", "tf/table", "tf/vector"]
     assert text["torch_run"] == ["notes/text_summary"]

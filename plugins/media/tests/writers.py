@@ -72,6 +72,9 @@ with w.as_default():
         tf.summary.text("tf/vector", tf.constant(["one", "**two**", "three"]), step=step)
         tf.summary.text("tf/table", tf.constant([["a", "b"], ["c", "<i>d</i>"], ["e", "f"]]), step=step)
         tf.summary.text("tf/cube", tf.constant([[["x", "y"]], [["z", "w"]]]), step=step)
+    # Steps holding no clip and no image: the series are still listed, with 0 samples.
+    tf.summary.audio("tf/no_clips", tf.zeros((0, 100, 1)), 8000, step=0)
+    tf.summary.image("tf/no_images", tf.zeros((0, 4, 4, 3)), step=0)
     jpeg = tf.io.encode_jpeg(tf.cast(rng.integers(0, 256, (5, 9, 3)), tf.uint8))
     tf.summary.write("tf/jpeg", tf.stack([tf.constant("9"), tf.constant("5"), jpeg]), step=0,
                      metadata=image_metadata.create_summary_metadata("tf/jpeg", ""))

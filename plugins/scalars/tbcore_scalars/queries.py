@@ -112,6 +112,9 @@ def columnar(
         raise InvalidArgumentError(f"x must be one of {', '.join(X_AXES)}, got {x!r}")
     if buckets is not None and buckets <= 0:
         raise InvalidArgumentError(f"buckets must be positive, got {buckets}")
+    for name, bound in (("xmin", x_min), ("xmax", x_max)):
+        if bound is not None and np.isnan(bound):
+            raise InvalidArgumentError(f"{name} must be a number, got NaN")
     return {
         run: RunColumns(
             total,

@@ -121,6 +121,9 @@ def test_errors(servers: tuple[Any, Any]) -> None:
     assert ours.call("/data/plugin/scalars/scalars?run=run_a&tag=nope")[0] == 404
     assert ours.call("/data/plugin/scalars/scalars_multirun", "POST", "runs=run_a")[0] == 400
     assert ours.call("/data/plugin/scalars/series?tag=loss&buckets=-1")[0] == 400
+    for bound in ("xmin", "xmax"):
+        status, body = ours.call(f"/data/plugin/scalars/series?tag=loss&buckets=10&{bound}=nan")[:2]
+        assert status == 400 and b"NaN" in body, (bound, status, body)
 
 
 def test_series_route_columns_and_viewport(servers: tuple[Any, Any]) -> None:

@@ -41,6 +41,32 @@ def write_torch_margin(logdir: str) -> None:
     w.close()
 
 
+def write_torch_late_layout(logdir: str) -> None:
+    """torch: a run ``late`` whose layout (category ``Late``, multiline chart ``late lines``
+    of ``late/.*``) is written after the dashboard opened."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    w = SummaryWriter(os.path.join(logdir, "late"))
+    for step in range(5):
+        w.add_scalar("late/a", step, step)
+        w.add_scalar("late/b", -step, step)
+    w.add_custom_scalars({"Late": {"late lines": ["Multiline", ["late/.*"]]}})
+    w.close()
+
+
+def write_torch_pr(logdir: str) -> None:
+    """torch ``add_pr_curve``: one run, tag ``pr``, a classifier better than chance."""
+    import numpy as np
+    from torch.utils.tensorboard import SummaryWriter
+
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 2, 200)
+    scores = np.clip(labels * 0.3 + rng.random(200) * 0.7, 0, 1)
+    w = SummaryWriter(os.path.join(logdir, "run"))
+    w.add_pr_curve("pr", labels, scores, global_step=0)
+    w.close()
+
+
 def write_tf_keras(logdir: str) -> None:
     """``tf.summary.scalar`` in two runs (``tf/alpha``, ``tf/beta``; with a
     description, one non-finite value) and a Keras model fit with the TensorBoard callback
@@ -90,6 +116,8 @@ WRITERS: dict[str, Callable[[str], None]] = {
     "tf_keras": write_tf_keras,
     "torch_hparams": write_torch_hparams,
     "torch_margin": write_torch_margin,
+    "torch_late_layout": write_torch_late_layout,
+    "torch_pr": write_torch_pr,
 }
 
 if __name__ == "__main__":

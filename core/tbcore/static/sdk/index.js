@@ -21,6 +21,7 @@ export { groupTags, tagMatcher } from "./tags.js";
 export { renderEmpty, renderLoading, renderError } from "./states.js";
 export { Tooltip } from "./tooltip.js";
 export { CardGrid } from "./card_grid.js";
-export { LineChart, formatNumber } from "./line_chart.js";
+export { LineChart, formatNumber, formatTick } from "./line_chart.js";
+export { viewSetting, readHashText, readHashValue, writeHashValue } from "./view_settings.js";
 export { createStore } from "./store.js";
 export { createPluginContext } from "./context.js";

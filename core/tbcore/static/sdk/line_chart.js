@@ -12,6 +12,11 @@
  * every zoom, so 100 series of 10,000 points draw as fast as short ones and look the same.
  * `data()` and the tooltip still see every point. (Not on a log x axis, where every point is
  * handed over.)
+ *
+ * Log axes: a fixed y range (`yRange`, `setYRange`) is clamped to positive values on a log y
+ * axis, and a chart with no point left to draw on its log axes says so on the card instead of
+ * staying blank. Tick labels and tooltip values use {@link formatNumber}'s compact forms
+ * (`3e-4`, `1.2M`), and the y axis is as wide as its longest label.
  * @module
  */
 
@@ -55,6 +60,7 @@ import { alignSeries, cleanSeries, decimate, lineValues, nearestIndex, needsDeci
  * @property {boolean} [xTime] x values are Unix times in seconds: label the axis with dates
  * @property {(value: number) => string} [xFormat] label of an x-axis tick (e.g. a duration)
  * @property {[number, number]} [yRange] fixed y range (e.g. to ignore outliers); default: fit the data
+ * @property {[number, number]} [xRange] fixed x range (e.g. `[0, 1]` for recall); default: fit the data
  * @property {number} [height] plot height in CSS pixels (default 240); the width follows the container
  * @property {boolean} [tooltip] show the built-in tooltip (default true)
  * @property {(info: {x: number, points: CursorPoint[]} | null) => void} [onCursor] called as
@@ -100,7 +106,13 @@ export class LineChart {
     /** The x window the data handed to uPlot was made for. */
     this.window = [NaN, NaN];
     this.root = h("div", { class: "tb-line-chart" });
-    el.replaceChildren(this.root);
+    /** Shown instead of the plot when nothing can be drawn on its log axes. */
+    this.message = h("div", {
+      class: "tb-line-chart-message tb-muted",
+      hidden: true,
+      style: { padding: "2em 1em", textAlign: "center" },
+    });
+    el.replaceChildren(this.root, this.message);
     el.dataset.series = "0";
     this.resizeObserver = new ResizeObserver(() => this._resize());
     this.resizeObserver.observe(el);
@@ -130,12 +142,13 @@ export class LineChart {
   }
 
   /**
-   * Fix the y range (e.g. to ignore outliers), or fit the data again with `undefined`.
+   * Fix the y range (e.g. to ignore outliers), or fit the data again with `undefined`. On a
+   * log y axis the range is clamped to positive values. A drag zoom on x is kept.
    * @param {[number, number] | undefined} range
    */
   setYRange(range) {
     this.options.yRange = range;
-    this._draw(true);
+    if (this.plot) this._draw(false);
   }
 
   /**
@@ -161,7 +174,9 @@ export class LineChart {
     this.plot = null;
     this.tooltip?.destroy();
     this.root.remove();
+    this.message.remove();
     delete this.el.dataset.series;
+    delete this.el.dataset.empty;
   }
 
   /** @param {boolean} rebuild */
@@ -169,11 +184,11 @@ export class LineChart {
     const clean = this.series.map((s) => s.clean);
     const [first, last] = extent(clean);
     this.decimating = !this.logX && last > first && needsDecimation(clean, first, last, this._columns());
+    // The y range is not part of the structure: uPlot asks `_yRange` on every rescale.
     const structure = JSON.stringify([
       this.logX,
       this.logY,
       this.series.map((s) => [s.name, s.color, s.dash, s.width, s.alpha, s.fillTo]),
-      this.options.yRange,
     ]);
     if (this.plot && !rebuild && structure === this.structure) {
       if (this.zoomed) {
@@ -187,15 +202,62 @@ export class LineChart {
         this.plot.setData(/** @type {any} */ (this._data(clean, [first, last])), true);
       }
     } else {
+      // A drag zoom survives a rebuild (series added or removed, theme) on the same x scale.
+      const sameX = this.plot != null && JSON.parse(this.structure || "[]")[0] === this.logX;
+      const zoom = this.zoomed && sameX ? this.plot?.scales.x : null;
       this.plot?.destroy();
       this.structure = structure;
       this.zoomed = false;
       this.plot = new uPlot(this._options(), /** @type {any} */ (this._data(clean, [first, last])), this.root);
       // uPlot resets the zoom on double-click; from then on, new data rescales again.
       this.plot.over.addEventListener("dblclick", () => (this.zoomed = false));
+      if (zoom?.min != null && zoom.max != null) {
+        this.zoomed = true;
+        this.plot.setScale("x", { min: zoom.min, max: zoom.max });
+      }
     }
+    this._showMessage(clean);
     this.el.dataset.series = String(this.series.length);
     this.el.dataset.points = String(this.series.reduce((n, s) => n + s.clean.x.length, 0));
+  }
+
+  /**
+   * When series were given but none has a point on the chart's log axes, say why on the card.
+   * @param {import("./_align.js").CleanSeries[]} clean
+   */
+  _showMessage(clean) {
+    const drawable = clean.some((s) => s.y.some((v) => v === v) || s.markers.length > 0);
+    const empty = this.series.length > 0 && !drawable && (this.logX || this.logY);
+    this.message.hidden = !empty;
+    this.root.hidden = empty;
+    if (empty) {
+      const axes = [this.logX ? "x <= 0" : "", this.logY ? "y <= 0" : ""].filter(Boolean).join(" or ");
+      this.message.textContent = `Nothing to draw on a log scale: every point has ${axes}.`;
+      this.el.dataset.empty = "log";
+    } else {
+      delete this.el.dataset.empty;
+    }
+  }
+
+  /**
+   * The y range uPlot asks for on every rescale: the fixed one, else the data's (padded);
+   * on a log axis, positive whatever the fixed range says.
+   * @param {number | null} min lowest value drawn in the x window
+   * @param {number | null} max highest
+   * @returns {[number | null, number | null]}
+   */
+  _yRange(min, max) {
+    const fixed = this.options.yRange;
+    if (this.logY) {
+      let [lo, hi] = fixed ?? [min, max];
+      if (!fixed && min == null) return [1, 10];
+      if (!(hi != null && hi > 0 && Number.isFinite(hi))) hi = max != null && max > 0 ? max : 10;
+      if (!(lo != null && lo > 0 && Number.isFinite(lo))) lo = min != null && min > 0 && min < hi ? min : hi / 10;
+      if (!(lo < hi)) lo = hi / 10;
+      return fixed ? [lo, hi] : uPlot.rangeLog(lo, hi, 10, false);
+    }
+    if (fixed) return fixed;
+    return min == null || max == null ? [null, null] : uPlot.rangeNum(min, max, 0.1, true);
   }
 
   /**
@@ -261,10 +323,14 @@ export class LineChart {
       cursor: { focus: { prox: 16 }, drag: { x: true, y: false } },
       focus: { alpha: 0.35 },
       scales: {
-        x: { time: !!this.options.xTime, distr: this.logX ? 3 : 1 },
+        x: {
+          time: !!this.options.xTime,
+          distr: this.logX ? 3 : 1,
+          ...(this.options.xRange ? { range: () => /** @type {[number, number]} */ (this.options.xRange) } : {}),
+        },
         y: {
           distr: this.logY ? 3 : 1,
-          ...(this.options.yRange ? { range: () => /** @type {[number, number]} */ (this.options.yRange) } : {}),
+          range: (_u, min, max) => /** @type {[number, number]} */ (this._yRange(min, max)),
         },
       },
       bands: this.series.flatMap((s, i) =>
@@ -275,7 +341,13 @@ export class LineChart {
           ...axis(this.options.xLabel),
           ...(this.options.xFormat ? { values: (_u, splits) => splits.map((v) => this.options.xFormat?.(v) ?? String(v)) } : {}),
         },
-        axis(this.options.yLabel),
+        {
+          ...axis(this.options.yLabel),
+          // uPlot passes null for the splits a log axis leaves unlabelled.
+          values: (_u, splits, _axis, _space, incr) =>
+            splits.map((v) => (v == null ? "" : formatTick(v, this.logY ? NaN : incr))),
+          size: (u, values, axisIndex, cycle) => axisWidth(u, values, axisIndex, cycle),
+        },
       ],
       series: [
         {},
@@ -411,15 +483,66 @@ function tooltipTable(points) {
   );
 }
 
+const SI_PREFIXES = ["", "k", "M", "G", "T", "P", "E", "Z", "Y"];
+
 /**
- * A compact number: up to 5 significant digits, exponent form for very large/small values.
+ * A compact number: up to 5 significant digits; SI prefixes for large values (`1.2346M`),
+ * exponent form beyond them and for small ones (`3e-4`).
  * @param {number} value
+ * @param {number} [digits] significant digits at most (default 5)
  * @returns {string}
  */
-export function formatNumber(value) {
+export function formatNumber(value, digits = 5) {
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? "+Infinity" : "-Infinity";
   const abs = Math.abs(value);
-  if (abs !== 0 && (abs >= 1e6 || abs < 1e-4)) return value.toExponential(3);
-  return String(Number(value.toPrecision(5)));
+  if (abs === 0) return "0";
+  if (abs < 1e-3) return exponent(value.toExponential(digits - 1));
+  if (abs < 1e4) return String(Number(value.toPrecision(digits)));
+  const group = Math.floor(Math.log10(Number(abs.toPrecision(digits))) / 3);
+  if (group >= SI_PREFIXES.length) return exponent(value.toExponential(digits - 1));
+  return `${Number((value / 10 ** (3 * group)).toPrecision(digits))}${SI_PREFIXES[group]}`;
+}
+
+/**
+ * A y-axis tick label: as {@link formatNumber}, with as many digits as the tick spacing `incr`
+ * needs to tell neighbouring ticks apart (on a log axis, where `incr` is NaN, 3 digits).
+ * @param {number} value
+ * @param {number} incr
+ */
+export function formatTick(value, incr) {
+  if (value === 0 || !Number.isFinite(value)) return formatNumber(value);
+  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  let lowest = magnitude - 2; // the position of the last digit shown (10^lowest)
+  if (Number.isFinite(incr) && incr > 0) {
+    // The spacing's own last digit: 2.5 -> -1, 0.02 -> -2, 5000 -> 3.
+    const power = Math.floor(Math.log10(incr) + 1e-9);
+    const mantissa = String(Number((incr / 10 ** power).toPrecision(6)));
+    lowest = power - (mantissa.split(".")[1]?.length ?? 0);
+  }
+  return formatNumber(value, Math.min(15, Math.max(1, magnitude - lowest + 1)));
+}
+
+/** `1.50e-4` -> `1.5e-4`, `2.00e+30` -> `2e+30`. @param {string} text */
+function exponent(text) {
+  return text.replace(/\.?0+e/, "e");
+}
+
+/**
+ * Width of the y axis: its longest tick label plus the ticks, so that no label is cut off.
+ * @param {uPlot} u
+ * @param {string[] | null} values
+ * @param {number} axisIndex
+ * @param {number} cycle
+ */
+function axisWidth(u, values, axisIndex, cycle) {
+  const axis = /** @type {any} */ (u.axes[axisIndex]);
+  if (cycle > 1 && axis._size) return axis._size;
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  const longest = (values ?? []).reduce((a, b) => (b.length > a.length ? b : a), "");
+  if (longest) {
+    u.ctx.font = axis.font[0];
+    size += u.ctx.measureText(longest).width / devicePixelRatio;
+  }
+  return Math.max(40, Math.ceil(size));
 }

@@ -7,9 +7,9 @@
  */
 
 import { CardGrid, groupTags, h, renderEmpty, renderError, renderLoading, tagMatcher } from "@tbcore/sdk";
-import { renderRunBlocks } from "./_run_blocks.js";
+import { COMPACT_AFTER_RUNS, renderRunBlocks } from "./_run_blocks.js";
 import { X_AXIS_CHOICES } from "./_time_axis.js";
-import { viewSetting } from "./_view_settings.js";
+import { viewSetting } from "@tbcore/sdk";
 
 /** @type {[string, string][]} */
 const LAYOUT_CHOICES = [
@@ -25,7 +25,7 @@ const LAYOUT_CHOICES = [
 
 /**
  * @typedef {object} TagCardsOptions
- * @property {string} route the `<route>_multirun` route that answers `{run: rows}` for a tag
+ * @property {string} route the `<route>_multirun` route that answers `{run: {total, rows}}` for a tag
  * @property {string} emptyText shown when the selected runs have no histogram
  * @property {string} canvasClass class of each run's canvas
  * @property {{full: number, compact: number}} heights canvas heights, few runs / many runs
@@ -33,6 +33,9 @@ const LAYOUT_CHOICES = [
  * @property {(canvas: HTMLCanvasElement, run: string, rows: any[], view: ViewOptions) => import("./_run_blocks.js").RunView} createView
  *   draws one run's series on a canvas
  * @property {() => void} [onRedraw] called before the cards are drawn again
+ * @property {(height: number) => number} [stepBudget] how many steps a canvas of that height
+ *   can show (asked of the server as `samples`, evenly spread, newest included); every step
+ *   when absent
  */
 
 /**
@@ -51,7 +54,7 @@ const LAYOUT_CHOICES = [
 export function mountTagCards(el, ctx, options) {
   /** @type {Record<string, Record<string, unknown>>} */
   let tagIndex = {};
-  /** @type {Map<string, {item: CardItem, body: HTMLElement, data: Record<string, any[]> | null, controller: AbortController | null, cleanup: (() => void) | null}>} */
+  /** @type {Map<string, {item: CardItem, body: HTMLElement, data: Record<string, {total: number, rows: any[]}> | null, controller: AbortController | null, cleanup: (() => void) | null}>} */
   const cards = new Map();
   const xAxis = viewSetting(ctx, {
     name: "xAxis",
@@ -111,9 +114,12 @@ export function mountTagCards(el, ctx, options) {
     entry.controller?.abort();
     const controller = (entry.controller = new AbortController());
     const runs = runsOf(entry.item);
+    // Only the steps the canvas can tell apart: 2,000 steps of 600 buckets are tens of MB.
+    const height = runs.length > COMPACT_AFTER_RUNS ? options.heights.compact : options.heights.full;
+    const samples = options.stepBudget?.(height);
     try {
       entry.data = runs.length
-        ? await ctx.fetchJson(`${options.route}_multirun`, { tag: entry.item.tag, run: runs }, { signal: controller.signal })
+        ? await ctx.fetchJson(`${options.route}_multirun`, { tag: entry.item.tag, run: runs, samples }, { signal: controller.signal })
         : {};
     } catch (error) {
       if (/** @type {Error} */ (error).name !== "AbortError") renderError(entry.body, error);
@@ -131,11 +137,18 @@ export function mountTagCards(el, ctx, options) {
     // Runs in the selection's order (the server answers in its own).
     /** @type {Record<string, any[]>} */
     const ordered = {};
-    for (const run of runsOf(entry.item)) if (entry.data[run]) ordered[run] = entry.data[run];
+    /** @type {Record<string, number>} */
+    const totals = {};
+    for (const run of runsOf(entry.item)) {
+      if (!entry.data[run]) continue;
+      ordered[run] = entry.data[run].rows;
+      totals[run] = entry.data[run].total;
+    }
     const view = { xAxis: xAxis.get(), height: 0 };
     entry.cleanup = renderRunBlocks(entry.body, ordered, {
       canvasClass: options.canvasClass,
       tag: entry.item.tag,
+      totals,
       colorOf: ctx.runs.colorOf,
       heights: options.heights,
       createView: (canvas, run, rows, height) => options.createView(canvas, run, rows, { ...view, height }),

@@ -16,6 +16,19 @@ const PAD = { left: 12, right: 56, top: 10, bottom: 22 };
 const DISPLAY_BIN_PX = 2;
 /** Height of one ridge, as a share of the plot, when they are offset (TensorBoard's 1/2.5). */
 const RIDGE_SHARE = 0.4;
+/** Closest spacing (CSS px) of the baselines of evenly spaced steps: closer is a solid block. */
+const MIN_RIDGE_GAP_PX = 3;
+
+/**
+ * How many ridges a canvas `height` px tall can show apart: one per {@link MIN_RIDGE_GAP_PX}
+ * over the span of the offset baselines. Overlay mode asks for as many, so that switching
+ * modes needs no new request.
+ * @param {number} height canvas height (CSS px)
+ */
+export function ridgeBudget(height) {
+  const spread = (height - PAD.top - PAD.bottom) * (1 - RIDGE_SHARE);
+  return Math.max(2, Math.floor(spread / MIN_RIDGE_GAP_PX) + 1);
+}
 
 /**
  * @typedef {object} RidgeViewOptions

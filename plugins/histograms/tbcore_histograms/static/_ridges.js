@@ -90,7 +90,10 @@ export function rebin(r, lo, hi, n) {
 }
 
 /**
- * The original bucket under value `v` (the nearest one when `v` is in none).
+ * The original bucket under value `v`: of the buckets holding `v` (or, when none does, of
+ * the nearest ones), the one with the largest count. TensorBoard-style data puts a spike in
+ * many zero-width buckets at the same value with only one of them counted (tf.summary's
+ * histogram of equal values), and adjacent buckets share their edge: the counted one wins.
  * @param {Ridge} r
  * @param {number} v
  * @returns {number} its index, or -1 for an empty histogram
@@ -99,9 +102,8 @@ export function bucketAt(r, v) {
   let best = -1;
   let distance = Infinity;
   for (let i = 0; i < r.left.length; i++) {
-    if (v >= r.left[i] && v <= r.right[i]) return i;
-    const d = Math.min(Math.abs(v - r.left[i]), Math.abs(v - r.right[i]));
-    if (d < distance) {
+    const d = v >= r.left[i] && v <= r.right[i] ? 0 : Math.min(Math.abs(v - r.left[i]), Math.abs(v - r.right[i]));
+    if (d < distance || (d === distance && r.count[i] > r.count[best])) {
       distance = d;
       best = i;
     }

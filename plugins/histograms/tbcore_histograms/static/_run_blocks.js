@@ -19,6 +19,8 @@ export const COMPACT_AFTER_RUNS = 4;
  * @typedef {object} RunBlocksOptions
  * @property {string} canvasClass class of every canvas (`histograms-canvas`, ...)
  * @property {string} tag the card's tag (set on each canvas as `data-tag`)
+ * @property {Record<string, number>} [totals] how many steps each run's series holds, when
+ *   its rows are a sample of them: the block then says "N of M steps"
  * @property {(run: string) => string} colorOf
  * @property {{full: number, compact: number}} heights canvas heights (CSS px)
  * @property {(canvas: HTMLCanvasElement, run: string, rows: any[], height: number) => RunView} createView
@@ -54,7 +56,14 @@ export function renderRunBlocks(body, data, options) {
     );
     canvas.style.height = `${height}px`; // reserves the space before the first draw
     const swatch = h("span", { class: "histograms-swatch", style: { background: options.colorOf(run) } });
-    const block = h("div", { class: "histograms-run" }, h("div", { class: "histograms-run-name", title: run }, swatch, run), canvas);
+    const total = options.totals?.[run] ?? rows.length;
+    // Sampled series say so: nothing is hidden silently.
+    const note =
+      total > rows.length
+        ? h("span", { class: "histograms-run-steps", dataset: { shown: String(rows.length), total: String(total) } }, `${rows.length.toLocaleString()} of ${total.toLocaleString()} steps`)
+        : null;
+    const name = h("div", { class: "histograms-run-name", title: run }, swatch, run, note);
+    const block = h("div", { class: "histograms-run" }, name, canvas);
     container.append(block);
     blocks.set(block, { view: options.createView(canvas, run, rows, height), canvas, visible: !compact, stale: true });
   }

@@ -8,9 +8,9 @@
 
 import { Tooltip } from "@tbcore/sdk";
 import { mountTagCards } from "./_cards.js";
-import { RidgeView } from "./_ridge_view.js";
+import { RidgeView, ridgeBudget } from "./_ridge_view.js";
 import { parseRows } from "./_ridges.js";
-import { viewSetting } from "./_view_settings.js";
+import { viewSetting } from "@tbcore/sdk";
 
 export { bucketAt, parseRows, rebin, valueRange } from "./_ridges.js";
 
@@ -39,6 +39,7 @@ export function mount(el, ctx) {
     emptyText: "No histogram data for the selected runs.",
     canvasClass: "histograms-canvas",
     heights: HEIGHTS,
+    stepBudget: ridgeBudget,
     toolbar: [mode.element],
     onRedraw: () => tooltip.hide(),
     createView: (canvas, run, rows, view) =>

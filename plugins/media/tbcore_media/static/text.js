@@ -93,9 +93,11 @@ class TextCard {
     this.slider.el.hidden = this.view.allSteps;
     this.status.textContent = this.entries.length ? "" : "No text in this series.";
     this.body.dataset.mode = this.view.allSteps ? "all" : "step";
+    // Plain text keeps its line breaks (the server escapes it, without Markdown's paragraphs).
+    const textClass = this.view.markdown ? "media-text" : "media-text media-text-plain";
     if (this.view.allSteps) {
       const blocks = [...this.entries].reverse().map((entry) => {
-        const html = h("div", { class: "media-text" });
+        const html = h("div", { class: textClass });
         setSafeHtml(html, entry.text);
         return h(
           "article",
@@ -108,7 +110,7 @@ class TextCard {
       return;
     }
     const entry = this.entries[this.slider.index];
-    const html = h("div", { class: "media-text", dataset: { step: String(entry?.step ?? "") } });
+    const html = h("div", { class: textClass, dataset: { step: String(entry?.step ?? "") } });
     if (entry) setSafeHtml(html, entry.text);
     this.content.replaceChildren(html);
   }

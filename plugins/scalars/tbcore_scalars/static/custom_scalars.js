@@ -1,11 +1,12 @@
 /**
  * The custom-scalars dashboard: the charts of the layout the runs wrote, each chart drawing
  * every tag matching its regexes (multiline) or a value with its lower/upper bounds (margin),
- * for every selected run.
+ * for every selected run. Each line of a multiline chart has a color of its own and a legend
+ * entry `run: tag`. A layout written after the page opened shows up with the next live update.
  * @module
  */
 
-import { LineChart, h, renderEmpty, renderError, renderLoading } from "@tbcore/sdk";
+import { LineChart, PALETTE, h, renderEmpty, renderError, renderLoading } from "@tbcore/sdk";
 import { numbers } from "./series.js";
 
 /**
@@ -16,18 +17,28 @@ export function mount(el, ctx) {
   const style = h("link", { rel: "stylesheet", href: ctx.url("static/style.css") });
   const body = h("div", { class: "tb-card-grid" });
   el.replaceChildren(style, body);
-  /** @type {{chart: LineChart, spec: any}[]} */
+  /** @type {{chart: LineChart, spec: any, legend: HTMLElement}[]} */
   let charts = [];
+  /** The layout drawn (as JSON), to tell a new one from the same one. */
+  let shownLayout = "";
 
+  /** Fetch the layout; draw it anew when it changed, else only fetch the charts' data. */
   async function render() {
-    renderLoading(body);
+    if (!shownLayout) renderLoading(body);
     let layout;
     try {
       layout = await ctx.fetchJson("layout");
     } catch (error) {
       renderError(body, error);
+      shownLayout = "";
       return;
     }
+    const text = JSON.stringify(layout);
+    if (text === shownLayout) {
+      await refresh();
+      return;
+    }
+    shownLayout = text;
     for (const { chart } of charts) chart.destroy();
     charts = [];
     const categories = layout.category || [];
@@ -39,11 +50,12 @@ export function mount(el, ctx) {
       ...categories.map((category) => {
         const cards = (category.chart || []).map((spec) => {
           const chartEl = h("div", { class: "scalars-chart" });
-          const card = h("div", { class: "tb-card", dataset: { title: spec.title || "" } }, h("h3", { class: "tb-card-title" }, spec.title || ""), chartEl);
+          const legend = h("div", { class: "scalars-downloads scalars-legend" });
+          const card = h("div", { class: "tb-card", dataset: { title: spec.title || "" } }, h("h3", { class: "tb-card-title" }, spec.title || ""), chartEl, legend);
           const chart = new LineChart(chartEl, { xLabel: "step" });
           // Reachable from the chart element, for tests and tools: `el.__chart.data()`.
           Object.assign(chartEl, { __chart: chart });
-          charts.push({ chart, spec });
+          charts.push({ chart, spec, legend });
           return card;
         });
         return h(
@@ -59,11 +71,11 @@ export function mount(el, ctx) {
 
   async function refresh() {
     const runs = ctx.runs.selected();
-    await Promise.all(charts.map(({ chart, spec }) => draw(chart, spec, runs)));
+    await Promise.all(charts.map(({ chart, spec, legend }) => draw(chart, spec, legend, runs)));
   }
 
-  /** @param {LineChart} chart @param {any} spec @param {string[]} runs */
-  async function draw(chart, spec, runs) {
+  /** @param {LineChart} chart @param {any} spec @param {HTMLElement} legend @param {string[]} runs */
+  async function draw(chart, spec, legend, runs) {
     const series = [];
     try {
       if (spec.multiline) {
@@ -71,7 +83,8 @@ export function mount(el, ctx) {
           for (const regex of spec.multiline.tag || []) {
             const res = await ctx.fetchJson("scalars", { run, tag: regex });
             for (const [tag, rows] of Object.entries(res.tag_to_events || {})) {
-              series.push(seriesOf(`${run}: ${tag}`, ctx.runs.colorOf(run), rows));
+              // Every line its own color, as in TensorBoard: one run's tags must not look alike.
+              series.push(seriesOf(`${run}: ${tag}`, PALETTE[series.length % PALETTE.length], rows));
             }
           }
         }
@@ -99,12 +112,17 @@ export function mount(el, ctx) {
         }
       }
       chart.setSeries(series);
+      legend.replaceChildren(
+        ...series
+          .filter((s) => !s.name.endsWith("(lower)") && !s.name.endsWith("(upper)"))
+          .map((s) => h("span", { class: "scalars-legend-item" }, h("span", { class: "scalars-swatch", style: `background:${s.color}` }), s.name)),
+      );
     } catch (error) {
       renderError(chart.el, error);
     }
   }
 
-  const unsubscribe = [ctx.runs.subscribe(() => refresh()), ctx.onUpdate(() => refresh())];
+  const unsubscribe = [ctx.runs.subscribe(() => refresh()), ctx.onUpdate(() => render())];
   render();
   return () => {
     for (const off of unsubscribe) off();

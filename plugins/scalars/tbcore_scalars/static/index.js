@@ -13,8 +13,10 @@ import {
   renderLoading,
   tagMatcher,
 } from "@tbcore/sdk";
+import { finitePoints, groupSeries, robustRange, smooth } from "./curves.js";
 import { fetchColumns, numbers } from "./series.js";
 import { formatDuration, scalarTooltip } from "./tooltip_rows.js";
+import { readSettings, saveSetting } from "./url_settings.js";
 
 /** Buckets of the first, downsampled pass of a chart: a preview, replaced by every point. */
 const QUICK_BUCKETS = 120;
@@ -22,66 +24,28 @@ const QUICK_BUCKETS = 120;
 const COLUMNS = "step,wall_time,value";
 /** How many cards load their full series at once. */
 const FULL_CONCURRENCY = 2;
-
-/**
- * TensorBoard's smoothing: an exponential moving average, debiased so the start of the
- * curve is not pulled towards zero. Non-finite values pass through and do not disturb it.
- * @param {ArrayLike<number>} values
- * @param {number} weight 0 (none) to <1
- * @returns {Float64Array}
- */
-export function smooth(values, weight) {
-  const out = new Float64Array(values.length);
-  let first = NaN;
-  let constant = true;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    if (Number.isNaN(first)) first = v;
-    else if (v !== first) constant = false;
-  }
-  if (weight <= 0 || constant) {
-    for (let i = 0; i < values.length; i++) out[i] = values[i];
-    return out;
-  }
-  let last = 0;
-  let debias = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) {
-      out[i] = v;
-      continue;
-    }
-    last = last * weight + (1 - weight) * v;
-    debias = debias * weight + (1 - weight);
-    out[i] = last / debias;
-  }
-  return out;
-}
+/** The highest smoothing weight, as in TensorBoard. */
+const MAX_SMOOTHING = 0.999;
+/** Label of the section of pinned cards. */
+const PINNED = "Pinned";
 
 /**
  * @param {HTMLElement} el
  * @param {import("@tbcore/sdk/context.js").PluginContext} ctx
  */
 export function mount(el, ctx) {
+  const plugin = ctx.pluginName;
   const state = {
-    smoothing: 0.6,
-    xAxis: "step",
-    logY: false,
-    logX: false,
-    ignoreOutliers: false,
-    groupBy: "none",
-    groupPattern: "",
+    // smoothing, xAxis, logY, logX, ignoreOutliers, groupBy, groupPattern, band, showRuns
+    ...readSettings(plugin, MAX_SMOOTHING),
     /** @type {Record<string, Record<string, number|string|boolean>>} run -> hparam -> value */
     hparams: {},
-    band: "minmax",
-    showRuns: false,
     tags: /** @type {Record<string, Record<string, unknown>>} */ ({}),
     pinned: new Set(readPinned()),
   };
   const charts = new Map();
 
-  const smoothing = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: String(state.smoothing), "aria-label": "Smoothing" });
+  const smoothing = h("input", { type: "range", min: "0", max: String(MAX_SMOOTHING), step: "0.001", value: String(state.smoothing), "aria-label": "Smoothing" });
   const smoothingValue = h("span", { class: "scalars-smoothing-value" }, String(state.smoothing));
   const xAxis = h(
     "select",
@@ -122,6 +86,14 @@ export function mount(el, ctx) {
     h("label", {}, outliers, " Ignore outliers"),
     h("span", { class: "scalars-grouping" }, h("label", {}, "Group ", groupBy), groupInput, h("label", {}, "Band ", band), h("label", {}, showRuns, " Runs")),
   );
+  xAxis.value = state.xAxis;
+  logY.checked = state.logY;
+  logX.checked = state.logX;
+  outliers.checked = state.ignoreOutliers;
+  groupBy.value = state.groupBy; // an hparam is selected once the hparams are known
+  groupInput.value = state.groupPattern;
+  band.value = state.band;
+  showRuns.checked = state.showRuns;
   const message = h("div", { class: "scalars-message" });
   const gridEl = h("div", { class: "scalars-grid" });
   const style = h("link", { rel: "stylesheet", href: ctx.url("static/style.css") });
@@ -133,6 +105,21 @@ export function mount(el, ctx) {
     gridEl.hidden = !!render;
     if (render) render(message);
   }
+
+  // Settings redraw the cards on screen at once; the others are marked dirty and redrawn
+  // when they scroll into view (hundreds of long cards would take seconds per slider move).
+  const visibility = new IntersectionObserver(
+    (observed) => {
+      for (const o of observed) {
+        const tag = /** @type {HTMLElement} */ (o.target.closest(".tb-card"))?.dataset.key ?? "";
+        const entry = charts.get(tag);
+        if (!entry) continue;
+        entry.visible = o.isIntersecting;
+        if (entry.visible && entry.dirty) draw(tag);
+      }
+    },
+    { rootMargin: "200px" },
+  );
 
   const grid = new CardGrid(gridEl, {
     key: (tag) => tag,
@@ -161,10 +148,24 @@ export function mount(el, ctx) {
     const chart = new LineChart(chartEl, chartOptions());
     // The chart is reachable from the card, for tests and tools: `card.__chart.data()`.
     Object.assign(card, { __chart: chart });
-    const entry = { card, chart, chartEl, downloads, data: /** @type {Record<string, any>} */ ({}), controller: /** @type {AbortController|null} */ (null) };
+    const entry = {
+      card,
+      chart,
+      chartEl,
+      downloads,
+      data: /** @type {Record<string, any>} */ ({}),
+      controller: /** @type {AbortController|null} */ (null),
+      visible: true,
+      /** Redraw when it next scrolls into view. */
+      dirty: false,
+      /** Its chart was made for other settings (x axis, log scales): make it anew first. */
+      stale: false,
+    };
     charts.set(tag, entry);
+    visibility.observe(card);
     load(tag);
     return () => {
+      visibility.unobserve(card);
       entry.controller?.abort();
       chart.destroy();
       charts.delete(tag);
@@ -251,8 +252,14 @@ export function mount(el, ctx) {
   function draw(tag) {
     const entry = charts.get(tag);
     if (!entry) return;
+    entry.dirty = false;
+    if (entry.stale) replaceChart(entry);
     const grouping = groupMatcher();
-    const series = grouping ? groupSeries(entry.data, grouping) : [];
+    const curves = grouping ? Object.fromEntries(Object.entries(entry.data).map(([run, cols]) => [run, curveOf(cols)])) : {};
+    const grouped = grouping
+      ? groupSeries(curves, grouping, { band: state.band, colorOf: (run) => ctx.runs.colorOf(run) })
+      : { series: [], groups: [] };
+    const series = grouped.series;
     const links = [];
     for (const [run, cols] of Object.entries(entry.data)) {
       const color = ctx.runs.colorOf(run);
@@ -274,7 +281,16 @@ export function mount(el, ctx) {
     const range = state.ignoreOutliers ? robustRange(series) : undefined;
     if (String(range) !== String(entry.chart.options.yRange)) entry.chart.setYRange(range);
     entry.chart.setSeries(series);
-    entry.downloads.replaceChildren(...links);
+    if (grouping) {
+      // The legend names the groups drawn; the runs' downloads stay one click away.
+      const legend = grouped.groups.map((g) =>
+        h("span", { class: "scalars-group-legend", dataset: { group: g.key, members: g.count } },
+          h("span", { class: "scalars-swatch", style: `background:${g.color}` }), `${g.key} (${g.count} run${g.count === 1 ? "" : "s"})`),
+      );
+      entry.downloads.replaceChildren(...legend, h("details", { class: "scalars-run-downloads" }, h("summary", null, "Downloads"), ...links));
+    } else {
+      entry.downloads.replaceChildren(...links);
+    }
     entry.card.dataset.loaded = "true";
   }
 
@@ -318,72 +334,9 @@ export function mount(el, ctx) {
     if (state.groupBy.startsWith("hparam:")) redrawAll();
   }
 
-  /**
-   * One mean line per group of runs (runs with the same `keyOf`: name less the regex, or hparam),
-   * with a band: min–max, or ±1 standard deviation, of the runs' values at each step.
-   * @param {Record<string, any>} data @param {(run: string) => string} keyOf
-   */
-  function groupSeries(data, keyOf) {
-    /** @type {Map<string, string[]>} */
-    const groups = new Map();
-    for (const run of Object.keys(data)) {
-      const key = keyOf(run);
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key)?.push(run);
-    }
-    const out = [];
-    for (const [key, runs] of groups) {
-      // Runs are resampled (linearly) onto the union of their steps, each within its own
-      // range, so runs logged at different steps still average smoothly.
-      const curves = runs.map((run) => finitePoints(data[run]));
-      const union = [...new Set(curves.flatMap((c) => c.steps))].sort((a, b) => a - b);
-      /** @type {Map<number, {xs: number[], ys: number[]}>} */
-      const byStep = new Map(union.map((step) => [step, { xs: [], ys: [] }]));
-      for (const curve of curves) {
-        let j = 0;
-        for (const step of union) {
-          if (step < curve.steps[0] || step > curve.steps[curve.steps.length - 1]) continue;
-          while (curve.steps[j + 1] !== undefined && curve.steps[j + 1] <= step) j++;
-          const next = Math.min(j + 1, curve.steps.length - 1);
-          const span = curve.steps[next] - curve.steps[j];
-          const t = span > 0 ? (step - curve.steps[j]) / span : 0;
-          const at = byStep.get(step);
-          at?.xs.push(curve.xs[j] + t * (curve.xs[next] - curve.xs[j]));
-          at?.ys.push(curve.ys[j] + t * (curve.ys[next] - curve.ys[j]));
-        }
-      }
-      const steps = [...byStep.keys()].sort((a, b) => a - b);
-      const x = [], mean = [], lower = [], upper = [];
-      for (const step of steps) {
-        const { xs, ys } = /** @type {{xs: number[], ys: number[]}} */ (byStep.get(step));
-        const m = ys.reduce((a, b) => a + b, 0) / ys.length;
-        const sd = Math.sqrt(ys.reduce((a, b) => a + (b - m) ** 2, 0) / ys.length);
-        x.push(xs.reduce((a, b) => a + b, 0) / xs.length);
-        mean.push(m);
-        lower.push(state.band === "std" ? m - sd : Math.min(...ys));
-        upper.push(state.band === "std" ? m + sd : Math.max(...ys));
-      }
-      const color = ctx.runs.colorOf(runs[0]);
-      const first = out.length;
-      out.push({ name: `${key} (lower)`, color, x, y: lower, width: 0.5, alpha: 0.4, tooltip: false });
-      out.push({ name: `${key} (upper)`, color, x, y: upper, width: 0.5, alpha: 0.4, fillTo: first, tooltip: false });
-      out.push({ name: `${key} (mean of ${runs.length})`, color, x, y: mean, width: 2 });
-    }
-    return out;
-  }
-
-  /** A run's smoothed points with a finite value: steps, x values and y values. @param {any} cols */
-  function finitePoints(cols) {
-    const x = xValues(cols);
-    const y = smooth(numbers(cols.value), state.smoothing);
-    const out = { steps: /** @type {number[]} */ ([]), xs: /** @type {number[]} */ ([]), ys: /** @type {number[]} */ ([]) };
-    for (let i = 0; i < y.length; i++) {
-      if (!Number.isFinite(y[i])) continue;
-      out.steps.push(cols.step[i]);
-      out.xs.push(x[i]);
-      out.ys.push(y[i]);
-    }
-    return out;
+  /** A run's smoothed points with a finite value, for its group's mean. @param {any} cols */
+  function curveOf(cols) {
+    return finitePoints(cols.step, xValues(cols), smooth(numbers(cols.value), state.smoothing));
   }
 
   /** @param {import("./series.js").RunColumns} cols */
@@ -396,12 +349,16 @@ export function mount(el, ctx) {
   }
 
   let redrawFrame = 0;
-  /** Redraw every card, once per frame however many inputs arrive (a dragged slider). */
+  /** Redraw the cards on screen, once per frame however many inputs arrive (a dragged
+   * slider); mark the others to be redrawn when they scroll into view. */
   function redrawAll() {
     if (redrawFrame) return;
     redrawFrame = requestAnimationFrame(() => {
       redrawFrame = 0;
-      for (const tag of charts.keys()) draw(tag);
+      for (const [tag, entry] of charts) {
+        if (entry.visible) draw(tag);
+        else entry.dirty = true;
+      }
     });
   }
 
@@ -417,13 +374,29 @@ export function mount(el, ctx) {
     };
   }
 
+  /** A new chart for the current settings in place of the card's old one. @param {any} entry */
+  function replaceChart(entry) {
+    entry.stale = false;
+    entry.chart.destroy();
+    const chart = new LineChart(entry.chartEl, chartOptions());
+    entry.chart = chart;
+    Object.assign(entry.card, { __chart: chart });
+  }
+
+  /** New charts for new settings: on screen now, the others when they scroll into view. */
   function rebuildCharts() {
     for (const [tag, entry] of charts) {
-      entry.chart.destroy();
-      const chart = new LineChart(entry.chartEl, chartOptions());
-      entry.chart = chart;
-      Object.assign(entry.card, { __chart: chart });
-      draw(tag);
+      entry.stale = true;
+      if (entry.visible) draw(tag);
+      else entry.dirty = true;
+    }
+  }
+
+  /** Switch the log scales: on screen now, the others when they scroll into view. */
+  function applyLogScales() {
+    for (const entry of charts.values()) {
+      if (entry.visible) entry.chart.setLogScale({ x: state.logX, y: state.logY });
+      else entry.stale = entry.dirty = true;
     }
   }
 
@@ -446,52 +419,71 @@ export function mount(el, ctx) {
     const tags = new Set();
     for (const run of selected) for (const tag of Object.keys(state.tags[run] || {})) tags.add(tag);
     const shown = [...tags].filter(match).sort();
+    if (match.error) {
+      showState((m) => renderError(m, `Invalid tag filter regex: ${match.error}`, "Invalid regex"));
+      return;
+    }
     if (!shown.length) {
       showState((m) => renderEmpty(m, tags.size ? "No tags match the filter." : "No scalar data for the selected runs."));
       return;
     }
     showState(null);
     const pinned = shown.filter((t) => state.pinned.has(t));
-    const groups = groupTags(shown.filter((t) => !state.pinned.has(t))).map((g) => ({ prefix: g.prefix, items: g.tags }));
-    grid.setGroups(pinned.length ? [{ prefix: "Pinned", items: pinned }, ...groups] : groups);
+    // A tag group named like the pinned section would share its cards: it is shown as
+    // "Pinned/" (a tag-group prefix never holds a "/", so this collides with nothing).
+    const groups = groupTags(shown.filter((t) => !state.pinned.has(t))).map((g) => ({
+      prefix: g.prefix === PINNED ? `${PINNED}/` : g.prefix,
+      items: g.tags,
+    }));
+    grid.setGroups(pinned.length ? [{ prefix: PINNED, items: pinned }, ...groups] : groups);
   }
 
   smoothing.addEventListener("input", () => {
     state.smoothing = Number(smoothing.value);
     smoothingValue.textContent = smoothing.value;
+    saveSetting(plugin, "smoothing", state.smoothing);
     redrawAll();
   });
   xAxis.addEventListener("change", () => {
     state.xAxis = xAxis.value;
+    saveSetting(plugin, "xAxis", state.xAxis);
     rebuildCharts(); // every pass holds wall times: nothing to fetch
   });
   logY.addEventListener("change", () => {
     state.logY = logY.checked;
-    for (const { chart } of charts.values()) chart.setLogScale({ y: state.logY });
+    saveSetting(plugin, "logY", state.logY);
+    applyLogScales();
   });
   logX.addEventListener("change", () => {
     state.logX = logX.checked;
-    for (const { chart } of charts.values()) chart.setLogScale({ x: state.logX });
+    saveSetting(plugin, "logX", state.logX);
+    applyLogScales();
   });
   outliers.addEventListener("change", () => {
     state.ignoreOutliers = outliers.checked;
+    saveSetting(plugin, "ignoreOutliers", state.ignoreOutliers);
     redrawAll();
   });
   groupBy.addEventListener("change", () => {
     state.groupBy = groupBy.value;
+    saveSetting(plugin, "groupBy", state.groupBy);
     redrawAll();
   });
   groupInput.addEventListener("input", () => {
     state.groupPattern = groupInput.value;
     state.groupBy = groupBy.value = "regex";
+    saveSetting(plugin, "groupPattern", state.groupPattern);
+    saveSetting(plugin, "groupBy", state.groupBy);
     redrawAll();
   });
   band.addEventListener("change", () => {
     state.band = band.value;
+    saveSetting(plugin, "band", state.band);
     redrawAll();
   });
   showRuns.addEventListener("change", () => {
     state.showRuns = showRuns.checked;
+    saveSetting(plugin, "showRuns", state.showRuns);
     redrawAll();
   });
 
@@ -513,28 +505,12 @@ export function mount(el, ctx) {
   return () => {
     for (const off of unsubscribers) off();
     cancelAnimationFrame(redrawFrame);
+    visibility.disconnect();
     for (const { chart, controller } of charts.values()) {
       controller?.abort();
       chart.destroy();
     }
   };
-}
-
-/**
- * A y range that ignores outliers: the 5th to 95th percentile of every finite value drawn,
- * widened by 10% on each side.
- * @param {{y: ArrayLike<number>}[]} series
- * @returns {[number, number] | undefined}
- */
-export function robustRange(series) {
-  const values = [];
-  for (const s of series) for (let i = 0; i < s.y.length; i++) if (Number.isFinite(s.y[i])) values.push(s.y[i]);
-  if (values.length < 10) return undefined;
-  values.sort((a, b) => a - b);
-  const lo = values[Math.floor(values.length * 0.05)];
-  const hi = values[Math.ceil(values.length * 0.95) - 1];
-  const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
-  return [lo - pad, hi + pad];
 }
 
 const PINNED_KEY = "tbcore.scalars.pinned";

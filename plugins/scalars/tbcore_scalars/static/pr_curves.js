@@ -29,7 +29,9 @@ export function mount(el, ctx) {
     const table = h("table", { class: "pr-table" });
     card.replaceChildren(h("label", { class: "pr-slider" }, "Step ", slider, stepLabel), chartEl, table);
     const entry = { tag, slider, stepLabel, table, data: /** @type {Record<string, any[]>} */ ({}), chart: /** @type {LineChart} */ (/** @type {unknown} */ (null)) };
-    entry.chart = new LineChart(chartEl, { xLabel: "recall", yLabel: "precision", onCursor: (info) => showTable(entry, info) });
+    entry.chart = new LineChart(chartEl, { xLabel: "recall", yLabel: "precision", xRange: [0, 1], yRange: [0, 1], onCursor: (info) => showTable(entry, info) });
+    // Reachable from the chart element, for tests and tools: `el.__chart.data()`.
+    Object.assign(chartEl, { __chart: entry.chart });
     slider.addEventListener("input", () => draw(entry, Number(slider.value)));
     cards.set(tag, entry);
     load(entry);

@@ -1,10 +1,13 @@
 /**
  * The scalars charts' tooltip: TensorBoard's columns (run, smoothed, value, step, time), one
- * row per run, nearest to the cursor first.
+ * row per run, nearest to the cursor first, at most {@link MAX_TOOLTIP_ROWS} of them.
  * @module
  */
 
 import { formatNumber, h } from "@tbcore/sdk";
+
+/** Rows shown at most (the nearest runs); the rest are counted, so the tooltip stays small. */
+export const MAX_TOOLTIP_ROWS = 12;
 
 /**
  * @typedef {object} RunPointsMeta what a run's line carries for the tooltip (`meta`)
@@ -21,7 +24,7 @@ import { formatNumber, h } from "@tbcore/sdk";
  *   axis) or wall-clock
  */
 export function scalarTooltip({ points }, xAxis) {
-  const rows = points.map((p) => {
+  const rows = points.slice(0, MAX_TOOLTIP_ROWS).map((p) => {
     const meta = /** @type {RunPointsMeta | undefined} */ (p.meta);
     const i = meta ? indexOf(meta.x, p.x) : -1;
     const cells = meta && i >= 0
@@ -40,7 +43,14 @@ export function scalarTooltip({ points }, xAxis) {
     "table",
     { class: "tb-chart-tooltip scalars-tooltip" },
     h("thead", null, h("tr", null, header.map((text) => h("th", null, text)))),
-    h("tbody", null, rows),
+    h(
+      "tbody",
+      null,
+      rows,
+      points.length > rows.length
+        ? h("tr", { class: "scalars-tooltip-more" }, h("td", { colspan: 6, class: "tb-muted" }, `… ${points.length - rows.length} more`))
+        : null,
+    ),
   );
 }
 

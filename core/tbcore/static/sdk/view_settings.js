@@ -1,11 +1,11 @@
 /**
- * View settings of the histograms and distributions dashboards (x axis, mode, layout) as
- * `<select>` controls whose choice lives in the page URL's hash, beside the shell's own keys
- * (`#tab=histograms&histograms.xAxis=wall`), so that a view can be bookmarked and shared.
+ * A dashboard's view settings (x axis, smoothing, log scales, ...) kept in the page URL's
+ * hash beside the shell's own keys (`#tab=histograms&histograms.xAxis=wall`), so that a view
+ * can be bookmarked and shared. Keys are `<plugin>.<name>`; a default value is left out.
  * @module
  */
 
-import { h } from "@tbcore/sdk";
+import { h } from "./dom.js";
 
 /**
  * @typedef {object} ViewSetting
@@ -53,13 +53,24 @@ export function viewSetting(ctx, { name, label, className, choices, onChange }) 
 }
 
 /**
+ * The text of `key` in the URL's hash (else its query string), `null` when absent: for
+ * settings that are not a choice among a few values (a number, a pattern); the caller
+ * validates it.
+ * @param {string} key
+ * @returns {string | null}
+ */
+export function readHashText(key) {
+  const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
+  return hash.get(key) ?? new URLSearchParams(location.search).get(key);
+}
+
+/**
  * The value of `key` in the URL's hash (else its query string), if it is one of `values`.
  * @param {string} key
  * @param {string[]} values allowed values, the default first
  */
 export function readHashValue(key, values) {
-  const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
-  const value = hash.get(key) ?? new URLSearchParams(location.search).get(key);
+  const value = readHashText(key);
   if (value === null) return values[0];
   if (values.includes(value)) return value;
   console.warn(`tbcore: ignoring ${key}=${JSON.stringify(value)} in the URL (expected one of ${values.join(", ")})`);
