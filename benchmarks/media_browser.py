@@ -27,10 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -39,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_server import serve
 
 from tbcore.io.tensors import from_numpy
 from tbcore.proto import event_pb2, plugin_image_pb2, summary_pb2
@@ -91,30 +89,6 @@ def write_logdir(logdir: Path, steps: int, samples: int) -> dict[str, float]:
         finally:
             files.close()
     return {"png_bytes": statistics.mean(sizes), "write_s": time.perf_counter() - start}
-
-
-def serve(logdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``tbcore serve`` on a free port and wait until the logdir is loaded."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            req = urllib.request.Request(url + "data/reload?wait=1", method="POST",
-                                         headers={"X-TBCore-Request": "1"})
-            with urllib.request.urlopen(req, timeout=60) as r:
-                if json.loads(r.read()) == {"new_runs": [], "changed": {}}:
-                    return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not load")
 
 
 # Installed before the page's own scripts: the first image shown on any card, and for the

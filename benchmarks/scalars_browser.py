@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from bench_server import serve
 
 from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2
@@ -49,30 +47,6 @@ def write_wide_logdir(root: Path, runs: int = 100, steps: int = 10_000) -> None:
         folder = root / f"run_{r:03d}"
         folder.mkdir(parents=True)
         (folder / "events.out.tfevents.1.bench.0").write_bytes(b"".join(map(frame_record, records)))
-
-
-def serve(logdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``tbcore serve`` and wait until every run is listed and loaded."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            req = urllib.request.Request(url + "data/reload?wait=1", method="POST",
-                                         headers={"X-TBCore-Request": "1"})
-            with urllib.request.urlopen(req, timeout=60) as r:
-                if json.loads(r.read()) == {"new_runs": [], "changed": {}}:
-                    return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not load")
 
 
 RENDER_ONE_TAG = """async () => {
