@@ -341,6 +341,7 @@ def edge_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         "single": [(0, 1.0)],
         "lr": [(s, 3e-4 + s * 1e-6) for s in range(50)],
         "big": [(s, 1.2e6 + s * 1e3) for s in range(50)],
+        "fraction": [(s, 0.9 * s / 499) for s in range(500)],  # ticks 0.25 apart
         "Pinned/x": [(s, float(s)) for s in range(5)],
     }
     tags.update({f"many/t{i:02d}": [(s, s * (i + 1.0)) for s in range(5)] for i in range(30)})
@@ -404,15 +405,16 @@ def test_y_axis_labels_of_tiny_and_huge_values_are_readable(page: Any, edge_serv
         const axis = el.__chart.plot.axes[1];
         const ctx = el.__chart.plot.ctx;
         ctx.font = axis.font[0];
-        return [axis._size, Math.max(...axis._values.map((v) => ctx.measureText(v).width)) / devicePixelRatio];
+        const widest = Math.max(...axis._values.map((v) => ctx.measureText(v).width)) / devicePixelRatio;
+        return [axis._size, widest + axis.ticks.size + axis.gap];
     }"""
-    for tag, pattern in (("lr", r"3(\.\d+)?e-4"), ("big", r"1\.2\d*M")):
+    for tag, pattern in (("lr", r"3(\.\d+)?e-4"), ("big", r"1\.2\d*M"), ("fraction", r"0(\.\d+)?")):
         chart_data(page, tag)
         labels = _chart(page, tag).evaluate("el => el.__chart.plot.axes[1]._values")
         assert len(labels) >= 2 and len(set(labels)) == len(labels), labels  # no "0", "0", "0"
         assert all(re.fullmatch(pattern, label) for label in labels), labels
-        size, widest = _chart(page, tag).evaluate(widths)
-        assert size > widest  # the axis is as wide as its labels: none cut off
+        size, needed = _chart(page, tag).evaluate(widths)
+        assert size >= needed, (tag, labels)  # labels + ticks + gap fit: none cut off
     formatted = page.evaluate(
         """async () => {
             const { formatNumber } = await import("@tbcore/sdk");

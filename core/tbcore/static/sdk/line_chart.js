@@ -537,12 +537,14 @@ function exponent(text) {
  */
 function axisWidth(u, values, axisIndex, cycle) {
   const axis = /** @type {any} */ (u.axes[axisIndex]);
-  if (cycle > 1 && axis._size) return axis._size;
   let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
   const longest = (values ?? []).reduce((a, b) => (b.length > a.length ? b : a), "");
   if (longest) {
     u.ctx.font = axis.font[0];
     size += u.ctx.measureText(longest).width / devicePixelRatio;
   }
-  return Math.max(40, Math.ceil(size));
+  size = Math.max(40, Math.ceil(size));
+  // Later layout cycles may pick finer ticks (longer labels) once the plot's width is known:
+  // only ever grow within one layout, so that it still converges.
+  return cycle > 1 && axis._size ? Math.max(axis._size, size) : size;
 }
