@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 try:
     import torch
 except ImportError as e:  # the adapter is useless without torch: say which extra brings it
@@ -28,11 +26,6 @@ def to_scalar(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().item()
     return value
-
-
-def as_numpy_array(value: Any) -> np.ndarray:
-    """``value`` (tensor, array, list) as a numpy array."""
-    return np.asarray(to_numpy(value))
 
 
 def first_element(name: str, value: Any) -> Any:

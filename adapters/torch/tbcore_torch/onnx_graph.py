@@ -19,13 +19,13 @@ from tbcore_torch.graph import PRODUCER_VERSION
 def load_onnx_graph(path: str | os.PathLike[str]) -> graph_pb2.GraphDef:
     """The ``GraphDef`` of the ONNX model saved at ``path``.
 
-    Needs the ``onnx`` package (``pip install onnx``); raises ``ImportError`` saying so.
+    Needs the ``onnx`` package (``pip install 'tbcore-torch[onnx]'``); raises ``ImportError`` saying so.
     """
     try:
         import onnx
     except ImportError as e:
         raise ImportError(
-            "add_onnx_graph needs the 'onnx' package to read ONNX files: pip install onnx"
+            "add_onnx_graph needs the 'onnx' package to read ONNX files: pip install 'tbcore-torch[onnx]'"
         ) from e
     from google.protobuf.message import DecodeError
 

@@ -22,7 +22,9 @@ class SummaryWriter(_NumpyWriter):
     something unusable or drops data silently (``add_pr_curve`` predictions outside
     [0, 1], which torch leaves out of the curve); ``add_video`` needs no moviepy;
     ``add_hparams`` accepts a 0-d tensor hparam (torch fails on it) and says which
-    metric is not one number; see :mod:`tbcore.summary.writer` for the rest.
+    metric is not one number; see :mod:`tbcore.summary.writer` for the rest, except that
+    here every ``add_hparams`` without ``run_name`` writes a new timestamped sub-run, as
+    torch's does (the numpy writer puts its first trial into the run itself).
     """
 
     def add_scalar(self, tag: str, scalar_value: Any, global_step: int | None = None,
@@ -129,7 +131,7 @@ class SummaryWriter(_NumpyWriter):
         super().add_hparams(
             {k: first_element(k, v) for k, v in hparam_dict.items()},
             {k: to_numpy(v) for k, v in metric_dict.items()},
-            hparam_domain_discrete, run_name or self._timestamped_run_name(), global_step,
+            hparam_domain_discrete, run_name or self.timestamped_run_name(), global_step,
         )
 
     def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None,

@@ -310,7 +310,7 @@ def test_add_graph_def_rejects_a_non_proto(tmp_path: Path) -> None:
 def test_onnx_needs_the_onnx_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "onnx", None)  # importing onnx now fails
     with SummaryWriter(tmp_path / "run") as w:
-        with pytest.raises(ImportError, match="pip install onnx"):
+        with pytest.raises(ImportError, match=r"pip install 'tbcore-torch\[onnx\]'"):
             w.add_onnx_graph(str(tmp_path / "model.onnx"))
 
 

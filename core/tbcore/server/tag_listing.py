@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from tbcore.data.provider import TimeSeries
 from tbcore.safe_html import markdown_to_html
 
 
+@functools.lru_cache(maxsize=4096)  # every `tags` request, live updates included, asks again
 def description_html(text: str) -> str:
     """A series description (Markdown, as TensorBoard reads it) as sanitized HTML; "" when
     empty."""

@@ -405,7 +405,7 @@ class SummaryWriter(RunWriter):
             for tag, raw in metric_dict.items()
         }
         if not run_name and self._hparams_in_run:
-            run_name = self._timestamped_run_name()
+            run_name = self.timestamped_run_name()
             logger.info(
                 "add_hparams: %s already holds a trial; this one goes into its sub-run %r "
                 "(pass run_name to choose the name)",
@@ -430,7 +430,7 @@ class SummaryWriter(RunWriter):
         else:
             writer.flush()  # a finished trial: show it now, as torch's closed sub-writer does
 
-    def _timestamped_run_name(self) -> str:
+    def timestamped_run_name(self) -> str:
         """A new sub-run name from the current time, as torch's ``add_hparams`` makes them."""
         name = str(time.time())
         while os.path.join(self._log_dir, name) in self._sub_writers:

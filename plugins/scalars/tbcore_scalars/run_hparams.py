@@ -15,11 +15,11 @@ from google.protobuf import message, struct_pb2
 
 from tbcore.data.provider import DataProvider, RunTagFilter
 from tbcore.proto import plugin_hparams_pb2 as hp
+from tbcore.summary.hparams import PLUGIN_NAME as HPARAMS_PLUGIN_NAME
+from tbcore.summary.hparams import SESSION_START_INFO_TAG
 
 logger = logging.getLogger(__name__)
 
-HPARAMS_PLUGIN_NAME = "hparams"
-SESSION_START_INFO_TAG = "_hparams_/session_start_info"
 
 HParamValue = float | str | bool
 

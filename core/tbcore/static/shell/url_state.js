@@ -27,7 +27,12 @@ export function readUrlState() {
  */
 function tensorBoardTab(hash) {
   const first = hash.replace(/^#/, "").split("&", 1)[0];
-  return first && !first.includes("=") ? decodeURIComponent(first) : "";
+  if (!first || first.includes("=")) return "";
+  try {
+    return decodeURIComponent(first);
+  } catch {
+    return ""; // a malformed escape (#%zz): no tab named
+  }
 }
 
 /**

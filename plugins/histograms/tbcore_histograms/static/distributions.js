@@ -11,8 +11,6 @@ import { BandView } from "./_band_view.js";
 import { mountTagCards } from "./_cards.js";
 import { parseRows } from "./_distribution.js";
 
-export { finiteSegments, parseRows } from "./_distribution.js";
-
 /** Canvas heights (CSS px): a card with a few runs, and each small multiple of many. */
 const HEIGHTS = { full: 220, compact: 130 };
 

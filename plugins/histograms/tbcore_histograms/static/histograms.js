@@ -12,7 +12,6 @@ import { RidgeView, ridgeBudget } from "./_ridge_view.js";
 import { parseRows } from "./_ridges.js";
 import { viewSetting } from "@tbcore/sdk";
 
-export { bucketAt, parseRows, rebin, valueRange } from "./_ridges.js";
 
 /** Canvas heights (CSS px): a card with a few runs, and each small multiple of many. */
 const HEIGHTS = { full: 260, compact: 150 };

@@ -190,6 +190,7 @@ class ImageCard {
     if (!entry?.blob_keys.length) {
       this.wanted = "";
       this.img.hidden = true;
+      this.frame.classList.remove("media-pending");
       this.status.textContent = entry ? `Step ${entry.step} holds no image.` : "No images in this series.";
       return;
     }
@@ -205,6 +206,7 @@ class ImageCard {
       sample < this.samples.value ? `Step ${entry.step} holds ${entry.blob_keys.length} image(s); showing the last.` : "";
     const put = (/** @type {string} */ objectUrl) => {
       if (this.wanted !== url) return;
+      this.frame.classList.remove("media-pending");
       delete this.body.dataset.error;
       Object.assign(this.img.dataset, { index: String(index), step: String(entry.step), sample: String(sample) });
       if (this.img.src !== objectUrl) this.img.src = objectUrl;
@@ -224,8 +226,7 @@ class ImageCard {
         })
         .finally(() => {
           this.loading = false;
-          if (this.wanted === url) this.frame.classList.remove("media-pending");
-          else if (this.wanted) this.show(this.slider.index);
+          if (this.wanted !== url && this.wanted) this.show(this.slider.index);
         });
     }
     this.cache.prefetch(

@@ -7,7 +7,7 @@
 import { formatNumber, h } from "@tbcore/sdk";
 
 /** Rows shown at most (the nearest runs); the rest are counted, so the tooltip stays small. */
-export const MAX_TOOLTIP_ROWS = 12;
+const MAX_TOOLTIP_ROWS = 12;
 
 /**
  * @typedef {object} RunPointsMeta what a run's line carries for the tooltip (`meta`)
