@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,24 @@ from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2
 
 SCALARS_WRITERS = Path(__file__).resolve().parents[2] / "plugins" / "scalars" / "tests" / "writers.py"
+
+
+def _write_with_torch(writer: str, logdir: Path) -> None:
+    """Run one of the scalars plugin's torch writer scripts into ``logdir`` (skips without torch)."""
+    pytest.importorskip("torch")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    subprocess.run([sys.executable, str(SCALARS_WRITERS), writer, str(logdir)], check=True, env=env, timeout=240)
+
+
+@contextlib.contextmanager
+def _served(page: Any, logdir: Path, runs: list[str], *flags: str) -> Iterator[Server]:
+    """``tbcore serve`` on ``logdir`` for one test; the page's live connection is closed first."""
+    server = cli_server(logdir, runs, *flags)
+    try:
+        yield server
+    finally:
+        page.goto("about:blank")  # close the live connection before the server goes
+        server.stop()
 
 
 def _card_data(page: Any, tag: str) -> dict[str, dict[str, Any]]:
@@ -87,8 +107,7 @@ def test_csv_download(page: Any, server: Server) -> None:
 
 def test_live_append_shows_the_new_point(page: Any, tmp_path: Path) -> None:
     path = write_run(tmp_path, "live", {"loss": [(s, 1.0 / (s + 1)) for s in range(10)]}, start=3e6)
-    server = cli_server(tmp_path, ["live"], "--reload-interval", "0.2")
-    try:
+    with _served(page, tmp_path, ["live"], "--reload-interval", "0.2") as server:
         open_app(page, server.url + "#tab=scalars")
         assert _lines(chart_data(page, "loss"))["live"]["x"][-1] == 9
         event = event_pb2.Event(wall_time=3e6 + 10, step=10)
@@ -105,9 +124,6 @@ def test_live_append_shows_the_new_point(page: Any, tmp_path: Path) -> None:
             timeout=10_000,
         )
         assert time.monotonic() - started < 5
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def test_grouping_draws_mean_and_band(page: Any, server: Server) -> None:
@@ -163,12 +179,9 @@ def test_pin_and_full_width(page: Any, server: Server) -> None:
 
 
 def test_grouping_by_an_hparam_draws_a_band_per_value(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_hparams", str(tmp_path)], check=True, env=env, timeout=240)
+    _write_with_torch("torch_hparams", tmp_path)
     runs = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("**/events.out.tfevents.*"))
-    server = cli_server(tmp_path, runs)
-    try:
+    with _served(page, tmp_path, runs) as server:
         open_app(page, server.url + "#tab=scalars")
         chart_data(page, "loss")
         group_by = page.locator('select[aria-label="Group runs by"]')
@@ -191,9 +204,6 @@ def test_grouping_by_an_hparam_draws_a_band_per_value(page: Any, tmp_path: Path)
             """() => document.querySelector('.tb-card[data-key="loss"] .tb-card-body')
                 .__chart.data().some((s) => s.name === "lr0.1_seed1")"""
         )
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server) -> None:
@@ -232,11 +242,8 @@ def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server) -> Non
 
 
 def test_custom_scalars_margin_chart_fills_between_its_bounds(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_margin", str(tmp_path)], check=True, env=env, timeout=240)
-    server = cli_server(tmp_path, ["run"])
-    try:
+    _write_with_torch("torch_margin", tmp_path)
+    with _served(page, tmp_path, ["run"]) as server:
         open_app(page, server.url + "#tab=custom_scalars")
         chart = page.locator('.tb-card[data-title="margin"] .scalars-chart')
         page.wait_for_function(
@@ -252,17 +259,11 @@ def test_custom_scalars_margin_chart_fills_between_its_bounds(page: Any, tmp_pat
         # uPlot fills between series 3 (upper) and 2 (lower): the band.
         assert chart.evaluate("el => el.__chart.plot.bands.map((b) => b.series)") == [[3, 2]]
         screenshot(page, "custom_scalars_margin")
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def test_long_series_zoom_reset_and_non_finite_markers(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_long", str(tmp_path)], check=True, env=env, timeout=240)
-    server = cli_server(tmp_path, ["long"])
-    try:
+    _write_with_torch("torch_long", tmp_path)
+    with _served(page, tmp_path, ["long"]) as server:
         open_app(page, server.url + "#tab=scalars")
         page.locator('input[aria-label="Smoothing"]').fill("0")
         page.wait_for_selector('.tb-card[data-key="noise"] .tb-card-body[data-complete="true"]')
@@ -305,9 +306,6 @@ def test_long_series_zoom_reset_and_non_finite_markers(page: Any, tmp_path: Path
             arg=card.element_handle(),
         )
         screenshot(page, "scalars_long_series")
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def test_relative_time_axis_counts_seconds_labelled_as_durations(page: Any, server: Server) -> None:
@@ -543,11 +541,8 @@ def test_invalid_tag_regex_smoothing_limit_and_pinned_prefix(page: Any, edge_ser
 
 
 def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_margin", str(tmp_path)], check=True, env=env, timeout=240)
-    server = cli_server(tmp_path, ["run"], "--reload-interval", "0.2")
-    try:
+    _write_with_torch("torch_margin", tmp_path)
+    with _served(page, tmp_path, ["run"], "--reload-interval", "0.2") as server:
         open_app(page, server.url + "#tab=custom_scalars")
         chart = page.locator('.tb-card[data-title="all"] .scalars-chart')
         page.wait_for_function(
@@ -563,9 +558,7 @@ def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page:
         assert sorted(legend) == ["run: acc/high", "run: acc/low", "run: acc/mean"]
         screenshot(page, "custom_scalars_multiline")
         # A layout written after the page opened shows up with the next live update.
-        subprocess.run(
-            [sys.executable, str(SCALARS_WRITERS), "torch_late_layout", str(tmp_path)], check=True, env=env, timeout=240
-        )
+        _write_with_torch("torch_late_layout", tmp_path)
         page.wait_for_function(
             """() => {
                 const el = document.querySelector('.tb-card[data-title="late lines"] .scalars-chart');
@@ -576,17 +569,11 @@ def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page:
         late = page.locator('.tb-card[data-title="late lines"] .scalars-chart').evaluate("el => el.__chart.data()")
         assert sorted(s["name"] for s in late) == ["late: late/a", "late: late/b"]
         assert page.locator('.tb-card[data-title="all"]').count() == 1  # the first layout stays
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def test_pr_curve_axes_span_zero_to_one(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(SCALARS_WRITERS), "torch_pr", str(tmp_path)], check=True, env=env, timeout=240)
-    server = cli_server(tmp_path, ["run"])
-    try:
+    _write_with_torch("torch_pr", tmp_path)
+    with _served(page, tmp_path, ["run"]) as server:
         open_app(page, server.url + "#tab=pr_curves")
         chart = page.locator('.tb-card[data-key="pr"] .scalars-chart')
         page.wait_for_function(
@@ -600,9 +587,6 @@ def test_pr_curve_axes_span_zero_to_one(page: Any, tmp_path: Path) -> None:
         assert 0 < min(line["x"]) and 0.3 < min(precision) <= max(precision) <= 1  # fitted, not [0, 1] ...
         scales = chart.evaluate("el => ['x', 'y'].map((k) => [el.__chart.plot.scales[k].min, el.__chart.plot.scales[k].max])")
         assert scales == [[0, 1], [0, 1]]  # ... the axes still span [0, 1]
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def test_settings_live_in_the_url(page: Any, edge_server: Server) -> None:
