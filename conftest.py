@@ -2,6 +2,8 @@
 
 * ``browser``: one headless Chromium for the whole session (Playwright's sync API allows one
   running instance per thread, so every browser test uses this one).
+* ``settled_box``: an element's box once it is on screen and has stopped moving, for tests that
+  point the mouse at coordinates inside it.
 * ``logdir_from_scripts``: a logdir written by real writers, each in its own interpreter.
 * ``tensorboard_pair``: TensorBoard's real server and ``tbcore serve`` on the same logdir, for
   the dashboards' tests that compare our routes with TensorBoard's.
@@ -49,6 +51,41 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+_SETTLED_RECT = """async (el) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    let last = "", same = 0;
+    for (let i = 0; i < 600 && same < 3; i++) {
+        await frame();
+        const r = el.getBoundingClientRect();
+        const key = [r.x, r.y, r.width, r.height].join();
+        same = key === last ? same + 1 : 0;
+        last = key;
+    }
+    const r = el.getBoundingClientRect();
+    const inView = r.top >= 0 && r.left >= 0 && r.right <= innerWidth && (r.bottom <= innerHeight || r.height > innerHeight);
+    return {x: r.x, y: r.y, width: r.width, height: r.height, inView};
+}"""
+
+
+@pytest.fixture(scope="session")
+def settled_box() -> Callable[[Any], dict[str, float]]:
+    """``settled_box(locator)``: the element's viewport box once it is scrolled into view and
+    has kept the same box for three frames.
+
+    Raw ``page.mouse`` moves aim at coordinates; cards above that finish loading push the
+    element down, so a box read once may be stale by the time the mouse gets there."""
+
+    def settle(locator: Any) -> dict[str, float]:
+        for _ in range(5):
+            locator.scroll_into_view_if_needed()
+            box = locator.evaluate(_SETTLED_RECT)
+            if box.pop("inView"):
+                return box
+        raise AssertionError("the element kept moving out of view")
+
+    return settle
 
 
 class HttpServer:

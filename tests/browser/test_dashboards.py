@@ -102,7 +102,7 @@ def test_charts_follow_the_run_selection(page: Any, test_app: Server) -> None:
     assert "tagFilter=%5Eloss" in page.url
 
 
-def test_non_finite_values_are_markers(page: Any, test_app: Server) -> None:
+def test_non_finite_values_are_markers(page: Any, test_app: Server, settled_box: Any) -> None:
     open_app(page, test_app.url + "#tab=charts")
     page.wait_for_selector(f'.tb-card[data-key="{NONFINITE_TAG}"]')
     (series,) = chart_data(page, NONFINITE_TAG)
@@ -114,7 +114,7 @@ def test_non_finite_values_are_markers(page: Any, test_app: Server) -> None:
         {"x": 5, "kind": "-inf"},
     ]
     card = page.locator(f'.tb-card[data-key="{NONFINITE_TAG}"] .u-over')
-    box = card.bounding_box()
+    box = settled_box(card)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_selector(".tb-tooltip:not([hidden])")
     assert "train/lr_0.1" in page.locator(".tb-tooltip").text_content()

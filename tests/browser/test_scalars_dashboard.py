@@ -206,13 +206,13 @@ def test_grouping_by_an_hparam_draws_a_band_per_value(page: Any, tmp_path: Path)
         )
 
 
-def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server) -> None:
+def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server, settled_box: Any) -> None:
     open_app(page, server.url + "#tab=scalars")
     lines = _lines(chart_data(page, "loss/train"))
     card = page.locator('.tb-card[data-key="loss/train"] .tb-card-body')
     page.wait_for_selector('.tb-card[data-key="loss/train"] .tb-card-body[data-complete="true"]')
     over = card.locator(".u-over")
-    box = over.bounding_box()
+    box = settled_box(over)
     px, py = box["width"] * 0.4, box["height"] * 0.6
     over.hover(position={"x": px, "y": py})
     page.wait_for_selector(".tb-tooltip:not([hidden]) .scalars-tooltip-row")
@@ -261,7 +261,7 @@ def test_custom_scalars_margin_chart_fills_between_its_bounds(page: Any, tmp_pat
         screenshot(page, "custom_scalars_margin")
 
 
-def test_long_series_zoom_reset_and_non_finite_markers(page: Any, tmp_path: Path) -> None:
+def test_long_series_zoom_reset_and_non_finite_markers(page: Any, tmp_path: Path, settled_box: Any) -> None:
     _write_with_torch("torch_long", tmp_path)
     with _served(page, tmp_path, ["long"]) as server:
         open_app(page, server.url + "#tab=scalars")
@@ -279,7 +279,7 @@ def test_long_series_zoom_reset_and_non_finite_markers(page: Any, tmp_path: Path
             5 + math.sin(4321 / 50), rel=1e-5
         )  # and the spike is among them
         over = card.locator(".u-over")
-        box = over.bounding_box()
+        box = settled_box(over)
         page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2, steps=5)
@@ -451,9 +451,9 @@ def test_grouping_leaves_out_runs_without_a_finite_point(page: Any, edge_server:
     screenshot(page, "scalars_group_legend")
 
 
-def _drag_zoom(page: Any, card: Any) -> tuple[float, float]:
+def _drag_zoom(page: Any, card: Any, settled_box: Any) -> tuple[float, float]:
     over = card.locator(".u-over")
-    box = over.bounding_box()
+    box = settled_box(over)
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2, steps=5)
@@ -462,12 +462,12 @@ def _drag_zoom(page: Any, card: Any) -> tuple[float, float]:
     return tuple(card.evaluate("el => [el.__chart.plot.scales.x.min, el.__chart.plot.scales.x.max]"))
 
 
-def test_ignore_outliers_and_smoothing_keep_the_drag_zoom(page: Any, edge_server: Server) -> None:
+def test_ignore_outliers_and_smoothing_keep_the_drag_zoom(page: Any, edge_server: Server, settled_box: Any) -> None:
     open_app(page, edge_server.url + "#tab=scalars")
     chart_data(page, "centered")
     card = _chart(page, "centered")
     page.wait_for_selector('.tb-card[data-key="centered"] .tb-card-body[data-complete="true"]')
-    lo, hi = _drag_zoom(page, card)
+    lo, hi = _drag_zoom(page, card, settled_box)
     assert 0 < lo < hi < 49
     window = "el => [el.__chart.plot.scales.x.min, el.__chart.plot.scales.x.max]"
     page.locator('input[aria-label="Ignore outliers"]').check()
@@ -506,11 +506,11 @@ def test_settings_redraw_off_screen_cards_when_they_scroll_into_view(page: Any, 
     page.wait_for_function(f"el => !({has_raw})(el) && el.__chart.logY", arg=far.element_handle())
 
 
-def test_tooltip_with_many_runs_shows_the_nearest_twelve(page: Any, edge_server: Server) -> None:
+def test_tooltip_with_many_runs_shows_the_nearest_twelve(page: Any, edge_server: Server, settled_box: Any) -> None:
     open_app(page, edge_server.url + "#tab=scalars")
     assert len(_lines(chart_data(page, "crowd"))) == 20
     over = _chart(page, "crowd").locator(".u-over")
-    box = over.bounding_box()
+    box = settled_box(over)
     over.hover(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
     page.wait_for_selector(".tb-tooltip:not([hidden]) .scalars-tooltip-row")
     assert page.locator(".tb-tooltip .scalars-tooltip-row").count() == 12

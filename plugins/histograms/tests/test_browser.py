@@ -153,10 +153,10 @@ def test_one_ridge_per_step_per_run(page: Any) -> None:
     _screenshot(page, "histograms_wide_and_empty")
 
 
-def test_hover_names_step_and_bucket_and_overlay_mode(page: Any) -> None:
+def test_hover_names_step_and_bucket_and_overlay_mode(page: Any, settled_box: Any) -> None:
     _open_tab(page, "histograms")
     canvas = _canvases(page, "histograms", "layer1/weights").first
-    box = canvas.bounding_box()
+    box = settled_box(canvas)
     # On the newest ridge's baseline (22 px above the bottom: the axis labels): it is in front.
     page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] - 23)
     tip = page.locator(".tb-tooltip")
@@ -180,7 +180,7 @@ def test_tag_filter_hides_cards(page: Any, server_url: str) -> None:
     assert keys == ["layer2/gradients"]
 
 
-def test_distributions_draw_bands(page: Any) -> None:
+def test_distributions_draw_bands(page: Any, settled_box: Any) -> None:
     _open_tab(page, "distributions")
     canvases = _canvases(page, "distributions", "layer1/activations")
     assert canvases.count() == len(RUNS)
@@ -188,7 +188,7 @@ def test_distributions_draw_bands(page: Any) -> None:
         assert canvases.nth(i).get_attribute("data-bands") == "4"
         assert canvases.nth(i).get_attribute("data-steps") == str(STEPS)
     canvas = canvases.first
-    box = canvas.bounding_box()
+    box = settled_box(canvas)
     page.mouse.move(box["x"] + box["width"] - 14, box["y"] + box["height"] / 2)
     tip = page.locator(".tb-tooltip")
     tip.wait_for(state="visible")
@@ -221,7 +221,7 @@ def _choose(page: Any, kind: str, control: str, value: str) -> None:
     page.select_option(f'section[data-plugin="{kind}"] select.{control}', value)
 
 
-def test_ridge_offsets_follow_the_x_axis_kept_in_the_url(page: Any, server_url: str) -> None:
+def test_ridge_offsets_follow_the_x_axis_kept_in_the_url(page: Any, server_url: str, settled_box: Any) -> None:
     warnings: list[str] = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     _open_url(page, server_url + "#tab=histograms&tagFilter=paused&histograms.xAxis=sideways")
@@ -249,7 +249,7 @@ def test_ridge_offsets_follow_the_x_axis_kept_in_the_url(page: Any, server_url: 
     assert wall_labels and all(len(label) == 5 and label[2] == ":" for label in wall_labels)  # clock times
 
     # Hover on step 4's baseline: the tooltip names the step, both times, the bucket, the count.
-    box = canvas.bounding_box()
+    box = settled_box(canvas)
     page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + by_time[4] - 1)
     tip = page.locator(".tb-tooltip")
     tip.wait_for(state="visible")
@@ -269,12 +269,12 @@ def test_ridge_offsets_follow_the_x_axis_kept_in_the_url(page: Any, server_url: 
     assert page.locator("select.histograms-x-axis").input_value() == "wall"
 
 
-def test_distribution_bands_follow_the_x_axis(page: Any, server_url: str) -> None:
+def test_distribution_bands_follow_the_x_axis(page: Any, server_url: str, settled_box: Any) -> None:
     _open_url(page, server_url + "#tab=distributions&tagFilter=paused&distributions.xAxis=relative")
     canvas = _drawn_with_axis(page, "distributions", "paused/weights", "relative")
     gaps = _gaps(_numbers(canvas.get_attribute("data-x-positions")))
     assert len(gaps) == 9 and gaps[4] > 30 * max(gaps[:4] + gaps[5:])
-    box = canvas.bounding_box()
+    box = settled_box(canvas)
     page.mouse.move(box["x"] + box["width"] - 16, box["y"] + box["height"] / 2)
     tip = page.locator(".tb-tooltip")
     tip.wait_for(state="visible")
@@ -378,11 +378,11 @@ def hard_cases_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_hover_on_a_spike_of_zero_width_buckets_names_the_count(page: Any, hard_cases_url: str) -> None:
+def test_hover_on_a_spike_of_zero_width_buckets_names_the_count(page: Any, hard_cases_url: str, settled_box: Any) -> None:
     # tf.summary.histogram([5., 5.]): 30 buckets [5, 5], the last one holding both values.
     _open_url(page, hard_cases_url + "#tab=histograms&tagFilter=spike")
     canvas = _canvases(page, "histograms", "spike").first
-    box = canvas.bounding_box()
+    box = settled_box(canvas)
     # The value range is padded to [4.5, 5.5]: the spike is in the middle of the plot (whose
     # padding is 12 px on the left, 56 on the right), a little off the exact value too.
     for dx in (0.0, 1.5):
