@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scalars dashboard speed in headless Chromium (Debian's /usr/bin/chromium, via Playwright).
 
-Two measurements, each on a real ``tbcore serve`` that has finished loading:
+Three measurements, each on a real ``tbcore serve`` that has finished loading:
 
 1. **One tag, 100 runs × 10,000 points**: once the dashboard on the page has settled, fetch
    the tag's columns for every run (the binary ``series`` route the dashboard uses), then time
@@ -13,8 +13,13 @@ Two measurements, each on a real ``tbcore serve`` that has finished loading:
    point. Then the card area is scrolled to the bottom in steps of 300 px every 150 ms
    (cards render when scrolled into view): the long tasks (> 50 ms, from the browser's
    ``longtask`` entries) during the scroll and until the last card is complete are reported.
+3. **A live update of that 100-run chart**: with the page open (default 1 s reload interval),
+   one point is appended to every run's event file, as a training step of each job would;
+   the time until the chart holds all 100 new points and the bytes of ``series`` answers the
+   page fetched for it are reported, next to the bytes of the whole series (what refetching
+   the card would cost).
 
-    python benchmarks/scalars_browser.py [--bench-dir /tmp/tbcore-bench] [--only workload]
+    python benchmarks/scalars_browser.py [--bench-dir /tmp/tbcore-bench] [--only workload|one-tag|live]
 """
 
 from __future__ import annotations
@@ -36,17 +41,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def _loss_record(run: int, step: int) -> bytes:
+    event = event_pb2.Event(wall_time=1e9 + step, step=step)
+    event.summary.value.add(tag="loss", simple_value=1.0 / (1 + step / 100) + 0.01 * (run % 7))
+    return frame_record(event.SerializeToString())
+
+
 def write_wide_logdir(root: Path, runs: int = 100, steps: int = 10_000) -> None:
     """``runs`` runs of one tag with ``steps`` points each."""
     for r in range(runs):
-        records = [event_pb2.Event(wall_time=1e9, file_version="brain.Event:2").SerializeToString()]
-        for step in range(steps):
-            event = event_pb2.Event(wall_time=1e9 + step, step=step)
-            event.summary.value.add(tag="loss", simple_value=1.0 / (1 + step / 100) + 0.01 * (r % 7))
-            records.append(event.SerializeToString())
+        header = frame_record(event_pb2.Event(wall_time=1e9, file_version="brain.Event:2").SerializeToString())
         folder = root / f"run_{r:03d}"
         folder.mkdir(parents=True)
-        (folder / "events.out.tfevents.1.bench.0").write_bytes(b"".join(map(frame_record, records)))
+        (folder / "events.out.tfevents.1.bench.0").write_bytes(header + b"".join(_loss_record(r, s) for s in range(steps)))
 
 
 RENDER_ONE_TAG = """async () => {
@@ -134,6 +141,53 @@ def measure_one_tag(browser: Any, repeat: int) -> None:
             proc.terminate()
 
 
+SERIES_BYTES = """() => performance.getEntriesByType("resource")
+  .filter((e) => e.name.includes("/series?")).reduce((n, e) => n + e.decodedBodySize, 0)"""
+
+HOLDS_STEP = """(step) => {
+  const chart = document.querySelector('.tb-card[data-key="loss"] .tb-card-body').__chart;
+  const lines = chart.data().filter((s) => !s.name.endsWith("(raw)"));
+  return lines.length === 100 && lines.every((s) => s.x[s.x.length - 1] === step);
+}"""
+
+FULL_SERIES_BYTES = """async () => {
+  const runs = await (await fetch("data/runs")).json();
+  const q = new URLSearchParams([["tag", "loss"], ["columns", "step,wall_time,value"], ["format", "binary"],
+                                 ...runs.map((r) => ["run", r])]);
+  return (await (await fetch("data/plugin/scalars/series?" + q)).arrayBuffer()).byteLength;
+}"""
+
+
+def measure_live(browser: Any, repeat: int) -> None:
+    """Measurement 3: one new point in each of 100 runs of the open chart."""
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wide = Path(tmp) / "wide"
+        write_wide_logdir(wide)
+        proc, url = serve(wide)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url + "#tab=scalars")
+            page.wait_for_selector('.tb-card-body[data-complete="true"]', timeout=60_000)
+            full_bytes = page.evaluate(FULL_SERIES_BYTES)
+            for i in range(repeat):
+                step = 10_000 + i
+                before = page.evaluate(SERIES_BYTES)
+                started = time.monotonic()
+                for r in range(100):
+                    with open(wide / f"run_{r:03d}" / "events.out.tfevents.1.bench.0", "ab") as f:
+                        f.write(_loss_record(r, step))
+                page.wait_for_function(HOLDS_STEP, arg=step, timeout=30_000, polling=20)
+                print(json.dumps({"bench": "live update, 100 runs x 10k points, one new point each",
+                                  "append_to_drawn_s": round(time.monotonic() - started, 3),
+                                  "series_bytes": page.evaluate(SERIES_BYTES) - before,
+                                  "whole_series_bytes": full_bytes}))
+            page.close()
+        finally:
+            proc.terminate()
+
+
 def measure_workload(browser: Any, bench: Path, repeat: int) -> None:
     """Measurement 2: the ``scalars`` bench workload, first cards and scrolling."""
     proc, url = serve(bench)
@@ -159,14 +213,16 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bench-dir", default="/tmp/tbcore-bench")
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--only", choices=["one-tag", "workload"], help="run one measurement only")
+    p.add_argument("--only", choices=["one-tag", "workload", "live"], help="run one measurement only")
     a = p.parse_args()
     bench = Path(a.bench_dir) / "scalars"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        if a.only != "workload":
+        if a.only in (None, "one-tag"):
             measure_one_tag(browser, a.repeat)
-        if a.only != "one-tag":
+        if a.only in (None, "live"):
+            measure_live(browser, a.repeat)
+        if a.only in (None, "workload"):
             if (bench / "bench_manifest.json").exists():
                 measure_workload(browser, bench, a.repeat)
             else:

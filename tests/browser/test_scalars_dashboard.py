@@ -105,25 +105,44 @@ def test_csv_download(page: Any, server: Server) -> None:
     assert len(rows) - 1 in (50, 20)
 
 
+def _append_points(path: Path, points: list[tuple[int, float, float]]) -> None:
+    """Append ``(step, wall_time, loss)`` events to an event file, as a training job would."""
+    with open(path, "ab") as f:
+        for step, wall_time, value in points:
+            event = event_pb2.Event(wall_time=wall_time, step=step)
+            event.summary.value.add(tag="loss", simple_value=value)
+            f.write(frame_record(event.SerializeToString()))
+
+
 def test_live_append_shows_the_new_point(page: Any, tmp_path: Path) -> None:
     path = write_run(tmp_path, "live", {"loss": [(s, 1.0 / (s + 1)) for s in range(10)]}, start=3e6)
     with _served(page, tmp_path, ["live"], "--reload-interval", "0.2") as server:
         open_app(page, server.url + "#tab=scalars")
         assert _lines(chart_data(page, "loss"))["live"]["x"][-1] == 9
-        event = event_pb2.Event(wall_time=3e6 + 10, step=10)
-        event.summary.value.add(tag="loss", simple_value=0.05)
-        with open(path, "ab") as f:
-            f.write(frame_record(event.SerializeToString()))
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url) if "/series?" in r.url else None)
+        _append_points(path, [(10, 3e6 + 10, 0.05)])
         started = time.monotonic()
-        page.wait_for_function(
-            """() => {
-                const el = document.querySelector('.tb-card[data-key="loss"] .tb-card-body');
-                const line = el.__chart.data().find((s) => s.name === "live");
-                return line && line.x[line.x.length - 1] === 10;
-            }""",
-            timeout=10_000,
-        )
+        last_step = """(step) => {
+            const el = document.querySelector('.tb-card[data-key="loss"] .tb-card-body');
+            const line = el.__chart.data().find((s) => s.name === "live");
+            return line && line.x[line.x.length - 1] === step;
+        }"""
+        page.wait_for_function(last_step, arg=10, timeout=10_000)
         assert time.monotonic() - started < 5
+        # Only the new point was asked for (the card held 10 points, the last at step 9) ...
+        assert requests and all("since=10%3A9%3A" in url for url in requests), requests
+        raw = _card_data(page, "loss")["live (raw)"]
+        assert raw["x"] == list(range(11))  # ... and added to those held
+        assert raw["y"][:10] == pytest.approx([1.0 / (s + 1) for s in range(10)]) and raw["y"][10] == pytest.approx(0.05)
+
+        # The job restarts from its step-5 checkpoint and replays steps 5..11: the points it
+        # replaced are not kept (the last held point, step 10, now has a later wall time).
+        _append_points(path, [(s, 3e6 + 100 + s, 2.0) for s in range(5, 12)])
+        page.wait_for_function(last_step, arg=11, timeout=10_000)
+        raw = _card_data(page, "loss")["live (raw)"]
+        assert raw["x"] == list(range(12))
+        assert raw["y"] == pytest.approx([1.0 / (s + 1) for s in range(5)] + [2.0] * 7)
 
 
 def test_grouping_draws_mean_and_band(page: Any, server: Server) -> None:

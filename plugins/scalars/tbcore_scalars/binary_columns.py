@@ -3,9 +3,9 @@ arrays that the browser reads in place (typed-array views), with nothing to pars
 
 Layout: a little-endian uint32 ``H``; ``H`` bytes of UTF-8 JSON (padded with spaces so the
 arrays start 8-byte aligned); then the arrays, each 8-byte aligned. The JSON is
-``{"runs": [{"run": name, "total": n, "length": m, "columns": {column: [offset, dtype]}}]}``
-with ``offset`` counted from the start of the body and ``dtype`` ``"float64"`` or
-``"float32"``. Steps are sent as float64 (exact up to 2**53), values in the precision they
+``{"runs": [{"run": name, "total": n, "offset": k, "length": m, "columns": {column: [at, dtype]}}]}``
+with ``k`` the index in the series of the first point sent, ``at`` counted from the start of
+the body and ``dtype`` ``"float64"`` or ``"float32"``. Steps are sent as float64 (exact up to 2**53), values in the precision they
 were stored in; NaN and ±inf are plain IEEE values.
 """
 
@@ -47,7 +47,7 @@ def encode_columns(data: dict[str, RunColumns]) -> bytes:
 
 def _header(data: dict[str, RunColumns], arrays: list[tuple[str, str, np.ndarray]], start: int) -> bytes:
     runs: dict[str, dict[str, object]] = {
-        run: {"run": run, "total": cols.total, "length": 0, "columns": {}} for run, cols in data.items()
+        run: {"run": run, "total": cols.total, "offset": cols.offset, "length": 0, "columns": {}} for run, cols in data.items()
     }
     offset = start
     for run, name, array in arrays:

@@ -72,20 +72,26 @@ class ScalarsPlugin(Plugin):
 
     def series(self, request: Request) -> Response:
         """All requested runs (``run``, repeated; none = all) of ``tag`` as columns, in JSON
-        or (``format=binary``) as raw arrays."""
+        or (``format=binary``) as raw arrays; with ``since`` (once per run), only the points
+        each run gained since the client's last fetch."""
         q = request.query_params
         fmt = q.get("format", "json")
         if fmt not in ("json", "binary"):
             raise InvalidArgumentError(f"format must be json or binary, got {fmt!r}")
+        runs = q.getlist("run")
+        since = q.getlist("since")
+        if since and len(since) != len(runs):
+            raise InvalidArgumentError("since must be given once per run, in the order of run")
         data = queries.columnar(
             self.provider,
-            q.getlist("run") or None,
+            runs or None,
             q.get("tag", ""),
             x=q.get("x", "step"),
             x_min=optional_float(q, "xmin"),
             x_max=optional_float(q, "xmax"),
             buckets=optional_int(q, "buckets"),
             columns=q.get("columns", ",".join(queries.COLUMNS)).split(","),
+            since={run: held for run, text in zip(runs, since) if (held := queries.HeldPoints.parse(text))},
         )
         if fmt == "binary":
             return Response(encode_columns(data), media_type="application/octet-stream")

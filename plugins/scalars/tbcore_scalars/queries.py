@@ -66,18 +66,54 @@ def rows_csv(cols: ScalarColumns) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldPoints:
+    """What a client already holds of one run's series: ``count`` points, the last at
+    ``step`` written at ``wall_time``."""
+
+    count: int
+    step: float
+    wall_time: float
+
+    @classmethod
+    def parse(cls, text: str) -> HeldPoints | None:
+        """``"<count>:<step>:<wall_time>"`` (the ``since`` parameter of ``series``); None for
+        ``""`` (nothing held)."""
+        if not text:
+            return None
+        try:
+            count, step, wall_time = text.split(":")
+            held = cls(int(count), float(step), float(wall_time))
+        except ValueError:
+            raise InvalidArgumentError(f"since must be count:step:wall_time, got {text!r}") from None
+        if held.count < 1:
+            raise InvalidArgumentError(f"since must count at least one point (or be empty), got {text!r}")
+        return held
+
+    def tail_start(self, cols: ScalarColumns) -> int:
+        """Where the points the client lacks start in ``cols``, or 0 when what it holds is no
+        longer a prefix of the series (a restart replaced its last point: a replayed step
+        has the same step but a later wall time)."""
+        n = self.count
+        if n <= len(cols.step) and cols.step[n - 1] == self.step and cols.wall_time[n - 1] == self.wall_time:
+            return n
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
 class RunColumns:
     """The columns of one run's series that a ``series`` request asked for (None: not asked
-    for), and how many points the whole series has."""
+    for), how many points the whole series has, and the index of the first point sent (above
+    0 when only the points after those the client holds are sent)."""
 
     total: int
     step: np.ndarray | None
     wall_time: np.ndarray | None
     value: np.ndarray | None
+    offset: int = 0
 
     def json(self) -> dict[str, np.ndarray | list[float | str] | int]:
         """The JSON form: numpy arrays (encoded natively), non-finite values as strings."""
-        row: dict[str, np.ndarray | list[float | str] | int] = {"total": self.total}
+        row: dict[str, np.ndarray | list[float | str] | int] = {"total": self.total, "offset": self.offset}
         if self.step is not None:
             row["step"] = np.ascontiguousarray(self.step)
         if self.wall_time is not None:
@@ -97,6 +133,7 @@ def columnar(
     x_max: float | None = None,
     buckets: int | None = None,
     columns: Iterable[str] = COLUMNS,
+    since: dict[str, HeldPoints] | None = None,
 ) -> dict[str, RunColumns]:
     """All requested runs of one tag as columns, for the dashboard.
 
@@ -104,6 +141,8 @@ def columnar(
     ``[x_min, x_max]`` of axis ``x`` are thinned to each bucket's first, last, lowest and
     highest point (spikes survive), plus every non-finite point; ``total`` says how many
     points the series has. ``columns`` names the columns wanted (a subset of :data:`COLUMNS`).
+    ``since`` (live updates, not with ``buckets``): for the runs it names, only the points
+    after those the client holds, when they are still a prefix of the series.
     """
     wanted = set(columns)
     if not wanted <= set(COLUMNS):
@@ -115,15 +154,20 @@ def columnar(
     for name, bound in (("xmin", x_min), ("xmax", x_max)):
         if bound is not None and np.isnan(bound):
             raise InvalidArgumentError(f"{name} must be a number, got NaN")
-    return {
-        run: RunColumns(
+    if since and buckets:
+        raise InvalidArgumentError("since cannot be combined with buckets")
+    out = {}
+    for run, (cols, total) in _read_window(provider, runs, tag, x, x_min, x_max, buckets).items():
+        held = since.get(run) if since else None
+        start = held.tail_start(cols) if held else 0
+        out[run] = RunColumns(
             total,
-            cols.step if "step" in wanted else None,
-            cols.wall_time if "wall_time" in wanted else None,
-            cols.value if "value" in wanted else None,
+            cols.step[start:] if "step" in wanted else None,
+            cols.wall_time[start:] if "wall_time" in wanted else None,
+            cols.value[start:] if "value" in wanted else None,
+            start,
         )
-        for run, (cols, total) in _read_window(provider, runs, tag, x, x_min, x_max, buckets).items()
-    }
+    return out
 
 
 def _read_window(

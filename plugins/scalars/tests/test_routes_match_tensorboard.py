@@ -138,13 +138,40 @@ def test_series_route_columns_and_viewport(servers: tuple[Any, Any]) -> None:
     assert 0 in steps and 299 in steps and len(steps) <= 44
 
 
+def test_series_since_sends_only_the_points_a_client_lacks(servers: tuple[Any, Any]) -> None:
+    _, ours = servers
+    full = ours.json("/data/plugin/scalars/series?tag=loss&run=run_a&run=run_b")
+    assert isinstance(full, dict) and full["run_a"]["offset"] == 0
+    a, b = full["run_a"], full["run_b"]
+    held_a = urllib.parse.quote(f"250:{a['step'][249]}:{a['wall_time'][249]}")
+    stale_b = urllib.parse.quote(f"10:{b['step'][9]}:{b['wall_time'][9] + 1}")  # not what the run holds
+    query = f"tag=loss&run=run_a&run=run_b&since={held_a}&since={stale_b}"
+    tail = ours.json(f"/data/plugin/scalars/series?{query}")
+    assert isinstance(tail, dict)
+    assert tail["run_a"]["offset"] == 250 and tail["run_a"]["step"] == list(range(250, 300))
+    assert tail["run_a"]["value"] == a["value"][250:] and tail["run_a"]["total"] == 300
+    assert tail["run_b"]["offset"] == 0 and tail["run_b"]["step"] == b["step"]  # all of it again
+    binary = _decode_binary(ours.call(f"/data/plugin/scalars/series?{query}&format=binary")[1])
+    assert binary["run_a"]["offset"] == 250 and binary["run_a"]["step"] == list(range(250, 300))
+    assert binary["run_b"]["offset"] == 0
+    # Nothing held (empty), or all of it: the whole series, or nothing new.
+    held_all = urllib.parse.quote(f"300:{a['step'][299]}:{a['wall_time'][299]}")
+    nothing_new = ours.json(f"/data/plugin/scalars/series?tag=loss&run=run_a&run=run_b&since={held_all}&since=")
+    assert isinstance(nothing_new, dict)
+    assert nothing_new["run_a"]["step"] == [] and nothing_new["run_a"]["offset"] == 300
+    assert nothing_new["run_b"]["offset"] == 0 and nothing_new["run_b"]["step"] == b["step"]
+    for bad in ("since=1:2:3", f"run=run_a&since={held_a}&buckets=5", "run=run_a&since=x:1:2", "run=run_a&since=-1:0:0"):
+        status, body = ours.call(f"/data/plugin/scalars/series?tag=loss&{bad}")[:2]
+        assert status == 400 and b"since" in body, (bad, status, body)
+
+
 def _decode_binary(body: bytes) -> dict[str, dict[str, Any]]:
     """The ``series?format=binary`` layout read independently of the plugin's encoder."""
     (length,) = struct.unpack_from("<I", body)
     header = json.loads(body[4 : 4 + length])
     out: dict[str, dict[str, Any]] = {}
     for run in header["runs"]:
-        cols: dict[str, Any] = {"total": run["total"]}
+        cols: dict[str, Any] = {"total": run["total"], "offset": run["offset"]}
         for name, (offset, dtype) in run["columns"].items():
             assert offset % 8 == 0
             little_endian = {"float64": "<f8", "float32": "<f4"}[dtype]
@@ -163,7 +190,7 @@ def test_series_route_binary_form_holds_the_json_columns(servers: tuple[Any, Any
         as_json = ours.json(f"/data/plugin/scalars/series?{query}")
         assert set(binary) == set(as_json) and binary
         for run, cols in as_json.items():
-            assert binary[run]["total"] == cols["total"]
+            assert binary[run]["total"] == cols["total"] and binary[run]["offset"] == cols["offset"]
             for name in ("step", "wall_time", "value"):
                 if name in cols:
                     expected = [float(v) if isinstance(v, str) else v for v in cols[name]]

@@ -14,7 +14,7 @@ import {
   tagMatcher,
 } from "@tbcore/sdk";
 import { finitePoints, groupSeries, robustRange, smooth } from "./curves.js";
-import { fetchColumns, numbers } from "./series.js";
+import { appendColumns, fetchColumns, numbers, sinceParams } from "./series.js";
 import { formatDuration, scalarTooltip } from "./tooltip_rows.js";
 import { readSettings, saveSetting } from "./url_settings.js";
 
@@ -160,6 +160,8 @@ export function mount(el, ctx) {
       dirty: false,
       /** Its chart was made for other settings (x axis, log scales): make it anew first. */
       stale: false,
+      /** The queued full load asks only for the points gained since `data` (a live update). */
+      tail: false,
     };
     charts.set(tag, entry);
     visibility.observe(card);
@@ -187,10 +189,11 @@ export function mount(el, ctx) {
     entry.controller?.abort();
     entry.controller = new AbortController();
     const runs = ctx.runs.selected().filter((r) => state.tags[r] && tag in state.tags[r]);
-    // A card that holds every point of these runs (a live update) fetches every point again
-    // straight away: a light pass would only blur it for a moment.
+    // A card that holds every point of these runs (a live update) asks straight away for the
+    // points each run gained since (a light pass would only blur it for a moment).
     const shown = Object.keys(entry.data);
     const refresh = entry.card.dataset.complete === "true" && runs.length === shown.length && runs.every((r) => r in entry.data);
+    entry.tail = refresh;
     delete entry.card.dataset.complete;
     if (refresh && runs.length) {
       if (!fullQueue.includes(tag)) fullQueue.push(tag);
@@ -230,11 +233,15 @@ export function mount(el, ctx) {
       const entry = charts.get(tag);
       if (!entry?.controller || entry.controller.signal.aborted) continue;
       const signal = entry.controller.signal;
+      const runs = Object.keys(entry.data);
+      const tail = entry.tail;
+      entry.tail = false;
+      const since = tail ? sinceParams(runs, entry.data) : undefined;
       fullRunning++;
-      fetchColumns(ctx, { tag, run: Object.keys(entry.data), columns: COLUMNS }, signal)
+      fetchColumns(ctx, { tag, run: runs, columns: COLUMNS, since }, signal)
         .then((full) => {
           if (signal.aborted) return;
-          entry.data = full;
+          entry.data = tail ? appendColumns(entry.data, full) : full;
           draw(tag);
           entry.card.dataset.complete = "true";
         })
