@@ -1,8 +1,11 @@
 """Markdown to HTML that is safe to put in the page, and plain text escaped for it.
 
 Markdown is rendered by Python-Markdown (with tables and fenced code blocks, as in
-TensorBoard) and the result is sanitized by ``nh3`` with TensorBoard's allow-list of tags and
-attributes (below); series descriptions and the text dashboard both go through it.
+TensorBoard) and the result is sanitized with TensorBoard's allow-list of tags and attributes
+(below); series descriptions and the text dashboard both go through it. As in TensorBoard
+(bleach), a tag outside the allow-list is shown as text, not removed: ``<unk>``, ``</s>`` or
+``Dict<str, int>`` in a logged sample is part of what the user wants to read. ``nh3`` then
+removes what the allow-list does not permit from the tags that remain (attributes, URLs).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import html
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -26,15 +30,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "title", "alt"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 """Absolute URLs must use one of these; relative URLs are kept. ``data:`` is not allowed,
 not even for images: an SVG data URL would be content the reader did not expect."""
-DROPPED_WITH_CONTENT = frozenset(
-    "script style iframe frame frameset object embed noscript noembed noframes template "
-    "svg math title textarea select xmp".split()
-)
-"""Tags removed together with everything inside them (elsewhere only the tag goes)."""
 
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
-    clean_content_tags=set(DROPPED_WITH_CONTENT),
     attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
     url_schemes=set(URL_SCHEMES),
     link_rel="noopener noreferrer",
@@ -51,9 +49,55 @@ class _MarkdownPerThread(threading.local):
 _MARKDOWN = _MarkdownPerThread()
 
 
+class _EscapeUnknownTags(HTMLParser):
+    """Re-emits HTML with every tag outside :data:`ALLOWED_TAGS` (and any declaration or
+    processing instruction) escaped as the text it was written as; comments are dropped."""
+
+    # Inside an escaped <script> or <title> the text is parsed as markup like any other text
+    # (it is shown, not run), so no element switches the parser to raw-text mode.
+    CDATA_CONTENT_ELEMENTS = ()
+    RCDATA_CONTENT_ELEMENTS = ()
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs, " /")
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.out.append(html.escape(self.get_starttag_text() or "", quote=False))
+            return
+        parts = [tag] + [name if value is None else f'{name}="{html.escape(value)}"' for name, value in attrs]
+        self.out.append(f"<{' '.join(parts)}{close}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>" if tag in ALLOWED_TAGS else html.escape(f"</{tag}>", quote=False))
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(html.escape(f"<!{decl}>", quote=False))
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(html.escape(f"<?{data}>", quote=False))
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(html.escape(f"<![{data}]>", quote=False))
+
+
 def sanitize(unsafe_html: str) -> str:
-    """``unsafe_html`` with everything outside the allow-list removed."""
-    return _CLEANER.clean(unsafe_html)
+    """``unsafe_html`` made safe: tags outside the allow-list escaped (shown as text), then
+    everything else the allow-list does not permit removed."""
+    parser = _EscapeUnknownTags()
+    parser.feed(unsafe_html)
+    parser.close()
+    return _CLEANER.clean("".join(parser.out))
 
 
 def as_text(value: str | bytes) -> str:

@@ -94,10 +94,15 @@ def test_hostile_markdown_is_harmless(source: str) -> None:
     )
 
 
-def test_script_and_style_content_is_dropped() -> None:
-    assert "alert" not in markdown_to_html("before\n\n<script>alert(1)</script>\n\nafter")
-    assert "display" not in markdown_to_html("<style>body { display: none }</style>")
-    assert "after" in markdown_to_html("before\n\n<script>alert(1)</script>\n\nafter")
+def test_script_and_style_are_shown_as_text() -> None:
+    out = markdown_to_html("before\n\n<script>alert(1)</script>\n\nafter")
+    assert "<script" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<p>after</p>" in out
+    out = markdown_to_html("<style>body { display: none }</style>")
+    assert out == "&lt;style&gt;body { display: none }&lt;/style&gt;"
+    # Markup inside them is parsed like any other (no raw-text mode): what is allowed of it
+    # stays, without its handlers.
+    out = markdown_to_html('<script>x="<img src=y onerror=alert(1)>"</script>')
+    assert out == '&lt;script&gt;x="<img src="y">"&lt;/script&gt;'
 
 
 def test_markdown_features_survive() -> None:
@@ -125,8 +130,25 @@ def test_allowed_urls() -> None:
     )
 
 
-def test_unknown_tags_keep_their_text() -> None:
-    assert markdown_to_html("<b>bold</b> and <span class='x'>span</span>") == "<p>bold and span</p>"
+def test_tags_outside_the_allow_list_are_shown_as_written() -> None:
+    """As TensorBoard (bleach) does: special tokens, generics and comparisons in logged text
+    are part of what the user reads; removing them lost data (an unclosed <title> swallowed
+    the rest of the text)."""
+    assert markdown_to_html("<b>bold</b> and <span class='x'>span</span>") == (
+        "<p>&lt;b&gt;bold&lt;/b&gt; and &lt;span class='x'&gt;span&lt;/span&gt;</p>"
+    )
+    cases = {
+        "<s> the cat sat on the <unk> mat <pad> </s>": "<p>&lt;s&gt; the cat sat on the &lt;unk&gt; mat &lt;pad&gt; &lt;/s&gt;</p>",
+        "if a<b and c>d: Dict<str, int> x << 2": "<p>if a&lt;b and c&gt;d: Dict&lt;str, int&gt; x &lt;&lt; 2</p>",
+        "The <title> of the paper. More below.": "<p>The &lt;title&gt; of the paper. More below.</p>",
+        "<math> x </math>": "&lt;math&gt; x &lt;/math&gt;",
+        "<!DOCTYPE html><?php x ?>": "&lt;!DOCTYPE html&gt;\n&lt;?php x ?&gt;",
+        "x &amp; y &lt;z&gt;": "<p>x &amp; y &lt;z&gt;</p>",
+    }
+    for source, expected in cases.items():
+        assert markdown_to_html(source) == expected, source
+    cell = markdowns_to_html(["<c>", "2"], lambda parts: f"<table><tr><td>{parts[0]}</td><td>{parts[1]}</td></tr></table>")
+    assert "<td><p>&lt;c&gt;</p></td>" in cell
 
 
 def test_null_bytes_and_bad_utf8(caplog: pytest.LogCaptureFixture) -> None:
