@@ -53,14 +53,13 @@ class _EscapeUnknownTags(HTMLParser):
     """Re-emits HTML with every tag outside :data:`ALLOWED_TAGS` (and any declaration or
     processing instruction) escaped as the text it was written as; comments are dropped."""
 
-    # Inside an escaped <script> or <title> the text is parsed as markup like any other text
-    # (it is shown, not run), so no element switches the parser to raw-text mode.
-    CDATA_CONTENT_ELEMENTS = ()
-    RCDATA_CONTENT_ELEMENTS = ()
-
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
+
+    def set_cdata_mode(self, *args: object, **kwargs: object) -> None:
+        """Never switch to raw-text mode: inside an escaped ``<script>`` or ``<title>`` the
+        text is parsed as markup like any other (it is shown, not run)."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag(tag, attrs, "")
