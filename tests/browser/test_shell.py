@@ -268,3 +268,21 @@ def test_page_stays_quiet_when_idle(page: Any, server: Server, watch: Watch) -> 
     page.wait_for_timeout(2500)
     assert time.monotonic() - started >= 2.5
     assert watch.console_errors == []
+
+
+def test_a_dashboard_whose_first_data_arrives_later_gets_its_tab(page: Any, tmp_path: Any) -> None:
+    """Open the page on an empty logdir, then start "training": the Scalars tab leaves the
+    inactive menu without a page reload (the listing is asked again on live news)."""
+    server = cli_server(tmp_path, [], "--reload-interval", "0.2")
+    try:
+        open_app(page, server.url)
+        status = "() => document.querySelector('#tb-tab-scalars')?.closest('.tb-tablist, .tb-more-list')?.className"
+        assert page.evaluate(status) == "tb-more-list"
+        write_run(tmp_path, "late", {"loss": [(s, 1.0 / (s + 1)) for s in range(5)]}, start=3e6)
+        page.wait_for_function(f"() => ({status})() === 'tb-tablist'", timeout=10_000)
+        assert page.get_attribute("#tb-tab-scalars", "data-status") == "active"
+        page.click("#tb-tab-scalars")
+        page.wait_for_selector('.tb-card[data-key="loss"] .tb-card-body[data-loaded="true"]')
+    finally:
+        page.goto("about:blank")
+        server.stop()

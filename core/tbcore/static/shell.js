@@ -10,6 +10,8 @@ import { applyTheme, createSettingsDialog, createSettingsStore } from "./shell/s
 import { mountTabs } from "./shell/tabs.js";
 import { readUrlState, writeUrlState } from "./shell/url_state.js";
 
+/** Shortest time between two `data/plugins_listing` requests made for live news without new runs. */
+const LISTING_INTERVAL_MS = 5000;
 /** How long a manual reload waits for the server when no live connection reports back. */
 const MANUAL_RELOAD_WAIT_MS = 1000;
 
@@ -115,6 +117,8 @@ async function main() {
       }
     }
   };
+  /** @type {ReturnType<typeof mountTabs> | null} */
+  let tabBar = null;
   const refreshRuns = async () => runs.setRuns(await fetchJson(dataUrl("data/runs")));
   /**
    * @param {import("./shell/live.js").ChangePayload} change
@@ -129,7 +133,21 @@ async function main() {
       console.warn("tbcore: could not refresh the run list:", err);
     }
     const newRuns = runs.runList.get().map((r) => r.name).filter((n) => !before.has(n));
+    if (tabBar?.hasInactive() && (full || newRuns.length || Object.keys(changed).length)) void refreshListing(full || newRuns.length > 0);
     emitUpdate(full ? { newRuns, changed, full } : { newRuns, changed });
+  };
+  // A dashboard whose first data arrives while the page is open gets its tab: the listing is
+  // asked again on news (at most every LISTING_INTERVAL_MS unless runs appeared).
+  let listingAsked = 0;
+  /** @param {boolean} now */
+  const refreshListing = async (now) => {
+    if (!now && performance.now() - listingAsked < LISTING_INTERVAL_MS) return;
+    listingAsked = performance.now();
+    try {
+      tabBar?.activate(await fetchJson(dataUrl("data/plugins_listing")));
+    } catch (err) {
+      console.warn("tbcore: could not refresh the dashboards listing:", err);
+    }
   };
   const live = startLive(settings, (change) => applyChange(change));
   reloadButton.addEventListener("click", async () => {
@@ -152,7 +170,7 @@ async function main() {
     }
   });
 
-  mountTabs({
+  tabBar = mountTabs({
     nav,
     panels,
     listing,

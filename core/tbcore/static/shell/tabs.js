@@ -59,7 +59,7 @@ function statusOf(entry) {
 /**
  * Build the tab bar and panels, and keep them in step with `options.current`.
  * @param {TabsOptions} options
- * @returns {{tabs: Map<string, Tab>, current: () => Tab | null}}
+ * @returns {{tabs: Map<string, Tab>, current: () => Tab | null, activate: (listing: Record<string, ListingEntry>) => void, hasInactive: () => boolean}}
  */
 export function mountTabs(options) {
   const { nav, panels, listing, current } = options;
@@ -123,9 +123,12 @@ export function mountTabs(options) {
       mounting: false,
     });
   }
-  const inactiveCount = moreList.childElementCount;
-  /** @type {HTMLElement} */ (more.firstElementChild).textContent = `Inactive (${inactiveCount})`;
-  nav.replaceChildren(tablist, inactiveCount ? more : "");
+  function layoutBar() {
+    const inactiveCount = moreList.childElementCount;
+    /** @type {HTMLElement} */ (more.firstElementChild).textContent = `Inactive (${inactiveCount})`;
+    nav.replaceChildren(tablist, inactiveCount ? more : "");
+  }
+  layoutBar();
   document.addEventListener("click", (event) => {
     if (more.open && !more.contains(/** @type {Node} */ (event.target))) more.open = false;
   });
@@ -257,7 +260,29 @@ export function mountTabs(options) {
     delete tab.panel.dataset.state;
   }
 
+  /**
+   * Move the tabs whose dashboard now has data (a newer `data/plugins_listing`) from the
+   * inactive menu to the tab bar, in the listing's order.
+   * @param {Record<string, ListingEntry>} newer
+   */
+  function activate(newer) {
+    let moved = false;
+    for (const [name, entry] of Object.entries(newer)) {
+      const tab = tabs.get(name);
+      if (!tab || tab.status !== "inactive" || statusOf(entry) !== "active") continue;
+      tab.status = "active";
+      tab.button.classList.replace("tb-tab-inactive", "tb-tab-active");
+      tab.button.dataset.status = "active";
+      tab.button.removeAttribute("title");
+      moved = true;
+    }
+    if (!moved) return;
+    for (const tab of tabs.values()) (tab.status === "inactive" ? moreList : tablist).appendChild(tab.button);
+    more.classList.toggle("tb-current", shown?.status === "inactive");
+    layoutBar();
+  }
+
   current.subscribe(show);
   show();
-  return { tabs, current: () => shown };
+  return { tabs, current: () => shown, activate, hasInactive: () => [...tabs.values()].some((t) => t.status === "inactive") };
 }
