@@ -29,7 +29,8 @@ def serve(logdir: Path) -> tuple[subprocess.Popen[bytes], str]:
             req = urllib.request.Request(url + "data/reload?wait=1", method="POST",
                                          headers={"X-TBCore-Request": "1"})
             with urllib.request.urlopen(req, timeout=60) as r:
-                if json.loads(r.read()) == {"new_runs": [], "changed": {}}:
+                answer = json.loads(r.read())
+                if not answer["new_runs"] and not answer["changed"]:
                     return proc, url
         except OSError:
             time.sleep(0.1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import logging
 import os
 import re
 import socket
@@ -79,6 +80,9 @@ def log_everything(w: Any) -> None:
     w.add_image("img/rgba", INPUTS["rgba"], 3, dataformats="HWC")
     w.add_images("imgs/nchw", INPUTS["nchw"], 4)
     w.add_images("imgs/nhwc", INPUTS["nhwc_gray"], 5, dataformats="NHWC")
+    w.add_images("imgs/chw", INPUTS["chw"], 6, dataformats="CHW")  # one image, no batch axis
+    w.add_images("imgs/hwc", INPUTS["hwc_u8"], 6, dataformats="HWC")
+    w.add_images("imgs/hw", INPUTS["hw"], 6, dataformats="hw")
     w.add_audio("sound", INPUTS["audio"], 6, sample_rate=16000)
     w.add_text("notes", "hello **world**", 2)
     w.add_pr_curve("pr", INPUTS["labels"], INPUTS["predictions"], 1)
@@ -298,16 +302,64 @@ def test_wrong_image_shape_names_the_layouts(tmp_path: Path) -> None:
             w.add_image("x", np.zeros((2, 3, 4, 5)))
         with pytest.raises(ValueError, match="NCHW, NHWC"):
             w.add_images("x", np.zeros((3, 4, 5)))
+        with pytest.raises(ValueError, match="'WHC' is not one of NCHW, NHWC, CHW, HWC, HW"):
+            w.add_images("x", np.zeros((3, 4, 5)), dataformats="WHC")
+        with pytest.raises(ValueError, match="channels"):
+            w.add_images("x", np.zeros((5, 4, 4)), dataformats="CHW")
         with pytest.raises(ValueError, match="channels"):
             w.add_image("x", np.zeros((5, 4, 4)))
 
 
-def test_non_finite_histogram_says_which_values(tmp_path: Path) -> None:
-    with (
-        SummaryWriter(tmp_path) as w,
-        pytest.raises(ValueError, match=r"2 non-finite.*nan at index 1.*inf at index 3"),
-    ):
-        w.add_histogram("h", [1.0, np.nan, 2.0, np.inf])
+def test_non_finite_histogram_values_are_left_out_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    nan, inf = np.nan, np.inf
+    with SummaryWriter(tmp_path) as w, caplog.at_level(logging.DEBUG, "tbcore.summary.writer"):
+        w.add_histogram("grad", [1.0, nan, 2.0, inf, -inf, nan, 2.5], 3)
+        w.add_histogram("grad", [nan, 1.0, 2.0, 2.5], 4)
+        w.add_histogram("grad/auto", [1.0, inf, 2.0, 2.5], 4, bins="auto")  # torch raises
+        w.add_histogram("clean", [1.0, 2.0, 2.5], 3)
+        w.add_histogram("clean/auto", [1.0, 2.0, 2.5], 4, bins="auto")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "add_histogram('grad') at step 3: left out 2 NaN, 1 +inf and 1 -inf of 7 values; the "
+        "histogram shows the 3 finite ones (later steps of this tag are logged at debug level)",
+        "add_histogram('grad/auto') at step 4: left out 0 NaN, 1 +inf and 0 -inf of 4 values; "
+        "the histogram shows the 3 finite ones (later steps of this tag are logged at debug "
+        "level)",
+    ]
+    debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any("add_histogram('grad') at step 4: left out 1 NaN" in m for m in debug)
+    mux = _load(tmp_path)  # as TensorBoard reads them: [left, right, count] per bucket
+    from tensorboard.util import tensor_util
+
+    def buckets(tag: str) -> list[np.ndarray]:
+        return [tensor_util.make_ndarray(e.tensor_proto) for e in mux.Tensors(".", tag)]
+
+    clean, clean_auto = buckets("clean")[0], buckets("clean/auto")[0]
+    assert clean[0, 0] == 1.0 and clean[-1, 1] == 2.5 and clean[:, 2].sum() == 3
+    for histogram in buckets("grad"):
+        np.testing.assert_array_equal(histogram, clean)
+    np.testing.assert_array_equal(buckets("grad/auto")[0], clean_auto)
+
+
+@pytest.mark.parametrize("values", [[np.nan], [np.inf, np.nan, -np.inf, np.inf] * 2])
+def test_histogram_without_a_finite_value_says_which_values(
+    tmp_path: Path, values: list[float]
+) -> None:
+    shown = ", ".join(f"{v} at index {i}" for i, v in enumerate(values[:5]))
+    more = " and 3 more" if len(values) > 5 else ""
+    with SummaryWriter(tmp_path) as w:
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"must include a finite value; all {len(values)} are non-finite "
+                f"(flat indices): {shown}{more}"
+            ),
+        ):
+            w.add_histogram("h", values, 1)
+        w.add_scalar("after", 1.0, 1)  # the writer still works
+    assert _load(tmp_path).Runs()["."]["tensors"] == ["after"]
 
 
 def test_close_twice_and_write_after_close(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def page(browser: Any, watch: Watch) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("console", lambda m: watch.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    page.on("pageerror", lambda e: watch.page_errors.append(f"{e}\n{e.stack}"))
 
     def on_dialog(dialog: Any) -> None:
         watch.dialogs.append(f"{dialog.type}: {dialog.message}")

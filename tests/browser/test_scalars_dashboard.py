@@ -572,7 +572,9 @@ def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page:
         )
         series = chart.evaluate("el => el.__chart.data()")
         assert sorted(s["name"] for s in series) == ["run: acc/high", "run: acc/low", "run: acc/mean"]
-        assert len({s["color"] for s in series}) == 3  # one run, three tags: three colors
+        assert len({s["color"] for s in series}) == 1  # one run, three tags: the run's color ...
+        dashes = chart.evaluate("el => el.__chart.series.map((s) => JSON.stringify(s.dash ?? []))")
+        assert len(set(dashes)) == 3  # ... and a dash pattern per tag
         legend = page.locator('.tb-card[data-title="all"] .scalars-legend-item').all_text_contents()
         assert sorted(legend) == ["run: acc/high", "run: acc/low", "run: acc/mean"]
         screenshot(page, "custom_scalars_multiline")

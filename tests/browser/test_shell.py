@@ -286,3 +286,25 @@ def test_a_dashboard_whose_first_data_arrives_later_gets_its_tab(page: Any, tmp_
     finally:
         page.goto("about:blank")
         server.stop()
+
+
+def test_a_deleted_run_leaves_the_page(page: Any, tmp_path: Any) -> None:
+    """`rm -rf` of a run while the page is open: it leaves the run selector and the charts."""
+    import shutil
+
+    for i, run in enumerate(["keep", "gone"]):
+        write_run(tmp_path, run, {"loss": [(s, 1.0 / (s + 1)) for s in range(5)]}, start=3e6 + i)
+    server = cli_server(tmp_path, ["keep", "gone"], "--reload-interval", "0.2")
+    try:
+        open_app(page, server.url + "#tab=scalars")
+        lines = """() => document.querySelector('.tb-card[data-key="loss"] .tb-card-body[data-complete="true"]')
+            ?.__chart.data().filter((s) => !s.name.endsWith("(raw)")).map((s) => s.name).sort().join()"""
+        page.wait_for_function(f"() => ({lines})() === 'gone,keep'")
+        shutil.rmtree(tmp_path / "gone")
+        page.wait_for_function(f"() => ({lines})() === 'keep'", timeout=10_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.tb-run-name')].map((e) => e.textContent).join() === 'keep'"
+        )
+    finally:
+        page.goto("about:blank")
+        server.stop()

@@ -16,6 +16,10 @@ Known, deliberate differences, asserted as such below:
   tbcore's gives the size of the PNG.
 * ``add_video``: torch's GIF (moviepy 1.x through imageio) has no usable frame delay,
   tbcore's shows each frame for ``1 / fps`` seconds.
+* ``add_histogram`` of values with NaN or ±inf among them: both leave those out of the
+  bucket counts, but torch's ``min`` and ``max`` include them, and TensorBoard takes the
+  outermost bucket edges from ``min`` and ``max``: torch's are NaN (with a NaN among the
+  values) or ±inf, tbcore's those of the finite values. tbcore logs a warning instead.
 """
 
 from __future__ import annotations
@@ -43,10 +47,10 @@ ImageSequence = pytest.importorskip("PIL.ImageSequence")
 METHODS = {
     "add_scalar": ["loss", "loss/new_style", "loss/double", "torch_scalar", "string_scalar"],
     "add_scalars": ["lr"],
-    "add_histogram": ["weights", "weights/auto", "weights/max_bins"],
+    "add_histogram": ["weights", "weights/auto", "weights/max_bins", "grad/nan", "grad/inf"],
     "add_histogram_raw": ["weights/raw"],
     "add_image": ["image/chw", "image/hw", "image/hwc_u8", "image/grey_alpha"],
-    "add_images": ["images/nchw"],
+    "add_images": ["images/nchw", "images/chw", "images/hwc_u8", "images/hw"],
     "add_image_with_boxes": ["boxes", "boxes/hwc_u8", "boxes/rescaled", "boxes/grey"],
     "add_figure": ["figure", "figures"],
     "add_video": ["video", "video/u8"],
@@ -120,12 +124,19 @@ with SummaryWriter(logdir) as w:
     w.add_scalar("string_scalar", "1.5", 4)
     w.add_histogram("weights/auto", rand(300), 1, bins="auto")
     w.add_histogram("weights/max_bins", torch.randn(1000, generator=g), 2, max_bins=20)
+    nan, inf = float("nan"), float("inf")
+    for step in range(2):  # tbcore warns for the first of these steps only
+        w.add_histogram("grad/nan", torch.tensor([0.5, nan, 1.5, inf, -2.0, -inf, 1.5]), step)
+    w.add_histogram("grad/inf", torch.tensor([inf, 0.5, 3.0, -inf, 3.0]), 1)
     w.add_histogram_raw("weights/raw", -1.0, 2.0, 6, 3.0, 9.0, [0.0, 1.0, 2.0], [1, 3, 2], 3)
     w.add_image("image/chw", rand(3, 8, 10), 1)
     w.add_image("image/hw", rand(7, 9), 2, dataformats="HW")
     w.add_image("image/hwc_u8", u8(6, 5, 3), 3, dataformats="HWC")
     w.add_image("image/grey_alpha", rand(2, 5, 6), 4)
     w.add_images("images/nchw", rand(10, 3, 4, 5), 1)
+    w.add_images("images/chw", rand(3, 4, 5), 2, dataformats="CHW")  # one image, no batch axis
+    w.add_images("images/hwc_u8", u8(4, 5, 3), 3, dataformats="HWC")
+    w.add_images("images/hw", rand(4, 5), 4, dataformats="HW")
     boxes = torch.tensor([[2.0, 3.0, 30.0, 25.0], [10.0, 12.0, 45.0, 38.0]])
     w.add_image_with_boxes("boxes", rand(3, 40, 50), boxes, 1, labels=["cat", "dog"])
     w.add_image_with_boxes("boxes/hwc_u8", u8(40, 50, 3), boxes[:1], 2, dataformats="HWC",
@@ -173,12 +184,13 @@ def logdirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     where importing tensorboard or tensorflow fails."""
     root = tmp_path_factory.mktemp("writers")
     for kind in ("tbcore", "torch"):
-        run_script(
+        done = run_script(
             WRITE, kind, str(root / kind),
             blocked=TENSORBOARD_AND_TENSORFLOW if kind == "tbcore" else (),
             env={"MPLBACKEND": "Agg"},
             timeout=240,
         )
+        (root / f"{kind}.stderr").write_text(done.stderr)
     return root / "tbcore", root / "torch"
 
 
@@ -234,6 +246,8 @@ def _compare_values(plugin: str, tag: str, ours: np.ndarray, theirs: np.ndarray)
         np.testing.assert_array_equal(
             _samples(ours.reshape(-1)[0]), _samples(theirs.reshape(-1)[0])
         )
+    elif plugin == "histograms" and tag.startswith("grad/"):
+        _compare_non_finite_histogram(tag, ours, theirs)
     elif plugin == "custom_scalars":
         from tensorboard.plugins.custom_scalar import layout_pb2
 
@@ -245,6 +259,26 @@ def _compare_values(plugin: str, tag: str, ours: np.ndarray, theirs: np.ndarray)
     else:
         assert ours.shape == theirs.shape, tag
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, err_msg=tag)
+
+
+# The outermost bucket edges of the histograms of values with NaN or ±inf among them, as
+# TensorBoard reads them from (torch's, tbcore's) files: from min and max over every value
+# for torch, over the finite values for tbcore.
+NON_FINITE_HISTOGRAM_EDGES = {
+    "grad/nan": ([np.nan, np.nan], [-2.0, 1.5]),
+    "grad/inf": ([-np.inf, np.inf], [0.5, 3.0]),
+}
+
+
+def _compare_non_finite_histogram(tag: str, ours: np.ndarray, theirs: np.ndarray) -> None:
+    """Same buckets (``[left, right, count]`` rows) but for the outermost edges."""
+    assert ours.shape == theirs.shape, tag
+    np.testing.assert_array_equal(ours[:, 2], theirs[:, 2], err_msg=tag)
+    np.testing.assert_allclose(ours[1:, 0], theirs[1:, 0], rtol=1e-6, err_msg=tag)
+    np.testing.assert_allclose(ours[:-1, 1], theirs[:-1, 1], rtol=1e-6, err_msg=tag)
+    torch_edges, our_edges = NON_FINITE_HISTOGRAM_EDGES[tag]
+    np.testing.assert_array_equal([theirs[0, 0], theirs[-1, 1]], torch_edges, err_msg=tag)
+    np.testing.assert_array_equal([ours[0, 0], ours[-1, 1]], our_edges, err_msg=tag)
 
 
 def _run_names(mux: Any) -> dict[str, str]:
@@ -307,6 +341,21 @@ def test_every_add_method_of_torch_is_covered() -> None:
     not_here = {"add_event", "add_summary", "add_graph", "add_onnx_graph"}
     assert torch_methods - not_here <= set(METHODS)
     assert torch_methods - {"add_event", "add_summary"} <= set(dir(SummaryWriter))
+
+
+def test_non_finite_histogram_values_are_warned_about_once_per_tag(
+    logdirs: tuple[Path, Path],
+) -> None:
+    stderr = (logdirs[0].parent / "tbcore.stderr").read_text()
+    warnings = [line for line in stderr.splitlines() if line.startswith("add_histogram(")]
+    assert warnings == [
+        "add_histogram('grad/nan') at step 0: left out 1 NaN, 1 +inf and 1 -inf of 7 values; "
+        "the histogram shows the 4 finite ones (later steps of this tag are logged at debug "
+        "level)",
+        "add_histogram('grad/inf') at step 1: left out 0 NaN, 1 +inf and 1 -inf of 5 values; "
+        "the histogram shows the 3 finite ones (later steps of this tag are logged at debug "
+        "level)",
+    ]
 
 
 def _projector_files(logdir: Path) -> dict[str, bytes]:

@@ -10,6 +10,13 @@ or on demand (:meth:`reload`). Files are read and scanned on a small thread pool
 scanner releases the GIL). A run's new data is applied as one batch under the run's lock, so
 readers never see half of it; only when a run has more than :data:`BATCH_BYTES` of new data
 (the first load of a huge run) is it applied in several batches of that size.
+
+Deletions: when a logdir is listed successfully and a run no longer holds any event file,
+the run is removed (as TensorBoard's Rust loader does). When one of a run's event files is
+gone, the run is rebuilt from the files that remain, off to the side, and swapped in whole,
+so the data of deleted files goes away and readers never see a half-built run (TensorBoard's
+two loaders keep such data until the run itself goes). A logdir that cannot be listed (a
+transient S3 failure) keeps all its runs as they are.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from tbcore.data.run_data import BlobLocation, RunData, Series, read_blob_bytes
 from tbcore.data.series import PointSeries, ScalarSeries
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.io.event_file import Chunk, EventFileReader
-from tbcore.io.filesystem import FileSystem, filesystem_for
+from tbcore.io.filesystem import FileInfo, FileSystem, filesystem_for
 from tbcore.io.scan import DEFAULT_MAX_RECORD_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -57,21 +64,46 @@ ChangeListener = Callable[["ReloadReport"], None]
 
 @dataclass
 class ReloadReport:
-    """What one reload found: new runs, and the tags that changed in each run."""
+    """What one reload found: new runs, removed runs, and the tags that changed in each run.
+
+    A rebuilt run (one of its files was deleted) lists in ``changed`` every tag it had before
+    or has now.
+    """
 
     new_runs: list[str] = field(default_factory=list)
     changed: dict[str, set[str]] = field(default_factory=dict)
+    removed_runs: list[str] = field(default_factory=list)
     bytes_read: int = 0
     seconds: float = 0.0
 
     def __bool__(self) -> bool:
-        return bool(self.new_runs or self.changed)
+        return bool(self.new_runs or self.changed or self.removed_runs)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form sent to pages (``/data/live``, ``POST /data/reload?wait=1``)."""
+        return {
+            "new_runs": self.new_runs,
+            "changed": {run: sorted(tags) for run, tags in self.changed.items()},
+            "removed_runs": self.removed_runs,
+        }
 
 
 @dataclass
 class _Source:
     entry: LogdirEntry
     fs: FileSystem
+
+
+@dataclass
+class _Listing:
+    """The event files found by one reload, by run, and which sources could be listed."""
+
+    files: dict[str, list[FileInfo]] = field(default_factory=dict)
+    run_source: dict[str, int] = field(default_factory=dict)
+    listed: set[int] = field(default_factory=set)
+
+
+_Work = list[tuple[RunData, list[tuple[EventFileReader, int]]]]
 
 
 class LogdirDataProvider(DataProvider):
@@ -94,6 +126,7 @@ class LogdirDataProvider(DataProvider):
         ]
         self._runs: dict[str, RunData] = {}
         self._run_fs: dict[str, FileSystem] = {}
+        self._run_source: dict[str, int] = {}
         self._workers = workers or min(4, os.cpu_count() or 1)
         self._reload_lock = threading.Lock()
         self._listeners: list[ChangeListener] = []
@@ -112,9 +145,12 @@ class LogdirDataProvider(DataProvider):
         with self._reload_lock:
             started = time.perf_counter()
             report = ReloadReport()
-            work = self._discover(report)
+            listing = self._list_sources()
+            self._remove_vanished(listing, report)
             with ThreadPoolExecutor(self._workers, thread_name_prefix="tbcore-load") as pool:
-                self._load(pool, work, report)
+                for name in self._shrunk_runs(listing):
+                    self._rebuild(pool, name, listing.files[name], report)
+                self._load(pool, self._discover(listing, report), report)
             report.seconds = time.perf_counter() - started
             self.loaded.set()
         if report:
@@ -125,10 +161,10 @@ class LogdirDataProvider(DataProvider):
                     logger.exception("reload listener failed")
         return report
 
-    def _discover(self, report: ReloadReport) -> list[tuple[RunData, list[tuple[EventFileReader, int]]]]:
-        """Find runs and files, and which files grew."""
-        grown: dict[str, list[tuple[EventFileReader, int]]] = {}
-        for source in self._sources:
+    def _list_sources(self) -> _Listing:
+        """List the event files of every source, grouped by run name."""
+        listing = _Listing()
+        for index, source in enumerate(self._sources):
             root = source.entry.path
             try:
                 files = sorted(
@@ -138,14 +174,71 @@ class LogdirDataProvider(DataProvider):
             except OSError as e:
                 logger.warning("cannot list logdir %s: %s", root, e)
                 continue
+            listing.listed.add(index)
             for info in files:
-                relative = source.fs.relpath(_dirname(info.path), root)
-                name = source.entry.run_name(relative)
-                run = self._runs.get(name)
-                if run is None:
-                    run = self._runs[name] = RunData(name)
-                    self._run_fs[name] = source.fs
-                    report.new_runs.append(name)
+                name = source.entry.run_name(source.fs.relpath(_dirname(info.path), root))
+                if listing.run_source.setdefault(name, index) == index:
+                    listing.files.setdefault(name, []).append(info)
+        return listing
+
+    def _remove_vanished(self, listing: _Listing, report: ReloadReport) -> None:
+        """Drop the runs that a successful listing of their source no longer finds."""
+        for name in sorted(self._runs):
+            if name not in listing.files and self._run_source.get(name) in listing.listed:
+                del self._runs[name]
+                self._run_fs.pop(name, None)
+                self._run_source.pop(name, None)
+                report.removed_runs.append(name)
+
+    def _shrunk_runs(self, listing: _Listing) -> list[str]:
+        """Runs that lost one of the event files they were read from."""
+        shrunk = []
+        for name, files in sorted(listing.files.items()):
+            run = self._runs.get(name)
+            if run is not None and self._run_source.get(name) == listing.run_source[name]:
+                present = {f.path for f in files}
+                if any(path not in present for path in run.readers):
+                    shrunk.append(name)
+        return shrunk
+
+    def _rebuild(
+        self, pool: ThreadPoolExecutor, name: str, files: list[FileInfo], report: ReloadReport
+    ) -> None:
+        """Read a run again from the files it still has, then swap it in whole."""
+        old = self._runs[name]
+        fs = self._run_fs[name]
+        gone = sorted(set(old.readers) - {f.path for f in files})
+        logger.info("run %r lost %s; reading it again from its other files", name, ", ".join(gone))
+        # The old file list is kept so that the indices in blob keys still name the same files.
+        fresh = RunData(name, files=list(old.files))
+        work: list[tuple[EventFileReader, int]] = []
+        for info in files:
+            reader = EventFileReader(fs, info.path, max_record_length=self.max_record_length)
+            fresh.readers[info.path] = reader
+            fresh.file_index(info.path)
+            if info.size:
+                work.append((reader, info.size))
+        scratch = ReloadReport()
+        self._load(pool, [(fresh, work)] if work else [], scratch)
+        report.bytes_read += scratch.bytes_read
+        _continue_versions(old, fresh)
+        self._runs[name] = fresh
+        report.changed.setdefault(name, set()).update(old.series, fresh.series)
+
+    def _discover(self, listing: _Listing, report: ReloadReport) -> _Work:
+        """Add new runs and files; find which files grew."""
+        grown: dict[str, list[tuple[EventFileReader, int]]] = {}
+        for name, files in sorted(listing.files.items()):
+            source = self._sources[listing.run_source[name]]
+            run = self._runs.get(name)
+            if run is None:
+                run = self._runs[name] = RunData(name)
+                self._run_fs[name] = source.fs
+                self._run_source[name] = listing.run_source[name]
+                report.new_runs.append(name)
+            elif self._run_source[name] != listing.run_source[name]:
+                continue  # the same name under another logdir whose listing failed this time
+            for info in files:
                 reader = run.readers.get(info.path)
                 if reader is None:
                     reader = EventFileReader(
@@ -166,12 +259,7 @@ class LogdirDataProvider(DataProvider):
                     grown.setdefault(name, []).append((reader, info.size))
         return [(self._runs[name], files) for name, files in sorted(grown.items())]
 
-    def _load(
-        self,
-        pool: ThreadPoolExecutor,
-        work: list[tuple[RunData, list[tuple[EventFileReader, int]]]],
-        report: ReloadReport,
-    ) -> None:
+    def _load(self, pool: ThreadPoolExecutor, work: _Work, report: ReloadReport) -> None:
         queue = list(reversed(work))
         window = 2 * self._workers
         pending: dict[Future, tuple[RunData, list[tuple[EventFileReader, int]]]] = {}
@@ -409,7 +497,9 @@ class LogdirDataProvider(DataProvider):
                 raise NotFoundError("blob key refers to data that is not loaded")
             path = run.files[location.file_index]
             info = series.info
-        fs = self._run_fs[run_name]
+        fs = self._run_fs.get(run_name)
+        if fs is None or path not in run.readers:  # removed, or its file deleted since
+            raise NotFoundError("blob key refers to data that is no longer loaded")
         try:
             data = fs.read(path, location.offset, location.offset + location.length)
         except OSError as e:  # deleted or rewritten since it was loaded (a re-run experiment)
@@ -427,12 +517,25 @@ def _read_batch(
     batch: list[tuple[str, Chunk]] = []
     total = 0
     for reader, size in files:
-        for chunk in reader.read_new(size):
-            batch.append((reader.path, chunk))
-            total += len(chunk.data)
-            if total >= BATCH_BYTES:
-                return batch, True
+        try:
+            for chunk in reader.read_new(size):
+                batch.append((reader.path, chunk))
+                total += len(chunk.data)
+                if total >= BATCH_BYTES:
+                    return batch, True
+        except OSError as e:  # deleted meanwhile, or a storage hiccup: retry at the next reload
+            logger.warning("cannot read %s at offset %d: %s", reader.path, reader.offset, e)
+            reader.size_seen = reader.offset
     return batch, False
+
+
+def _continue_versions(old: RunData, fresh: RunData) -> None:
+    """Number a rebuilt run's versions on from the old run's, so they only ever grow."""
+    fresh.version = old.version + 1
+    for tag, series in fresh.series.items():
+        before = old.series.get(tag)
+        if before is not None:
+            series.points.version += before.version + 1
 
 
 def _check_downsample(downsample: int | None) -> None:

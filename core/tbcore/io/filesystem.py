@@ -59,8 +59,18 @@ class LocalFileSystem:
     """The local disk."""
 
     def walk(self, root: str) -> Iterator[FileInfo]:
-        """Every regular file below ``root`` with its size; unreadable folders are skipped."""
-        for folder, _dirs, files in os.walk(root, followlinks=True):
+        """Every regular file below ``root`` with its size; unreadable folders below it are
+        skipped, a missing ``root`` is empty.
+
+        Raises:
+            OSError: ``root`` exists but cannot be listed (so its runs are not taken as gone).
+        """
+
+        def root_unreadable(error: OSError) -> None:
+            if error.filename == root and not isinstance(error, (FileNotFoundError, NotADirectoryError)):
+                raise error
+
+        for folder, _dirs, files in os.walk(root, onerror=root_unreadable, followlinks=True):
             for name in files:
                 path = os.path.join(folder, name)
                 try:
@@ -111,19 +121,28 @@ class FsspecFileSystem:
         return f"{self._protocol}://{path}"
 
     def walk(self, root: str) -> Iterator[FileInfo]:
-        """Every file below ``root`` with its size, listed afresh."""
+        """Every file below ``root`` with its size, listed afresh (none for a missing root).
+
+        Raises:
+            OSError: the listing failed (whatever the backend raised, as an OSError).
+        """
         self._fs.invalidate_cache()
         try:
             found = self._fs.find(self._strip(root), detail=True)
         except FileNotFoundError:
             return
+        except Exception as e:
+            raise _as_os_error(e) from e
         for path, info in sorted(found.items()):
             if info.get("type", "file") == "file":
                 yield FileInfo(self._url(path), int(info.get("size") or 0))
 
     def read(self, path: str, start: int, end: int | None = None) -> bytes:
         """Bytes ``[start, end)`` of the object."""
-        return bytes(self._fs.cat_file(self._strip(path), start=start, end=end))
+        try:
+            return bytes(self._fs.cat_file(self._strip(path), start=start, end=end))
+        except Exception as e:
+            raise _as_os_error(e) from e
 
     def exists(self, path: str) -> bool:
         """Whether the object or prefix exists."""
@@ -138,6 +157,15 @@ class FsspecFileSystem:
         """Relative path with ``/`` separators."""
         rel = posixpath.relpath(self._strip(path), self._strip(root))
         return rel
+
+
+def _as_os_error(error: Exception) -> OSError:
+    """``error`` as an OSError: fsspec backends also raise their own types (botocore's
+    ``EndpointConnectionError`` when S3 is unreachable), and callers handle storage failures
+    as OSError."""
+    if isinstance(error, OSError):
+        return error
+    return OSError(f"{type(error).__name__}: {error}")
 
 
 def filesystem_for(path: str, storage_options: dict[str, Any] | None = None) -> FileSystem:

@@ -69,8 +69,7 @@ def core_routes(state: AppState) -> list[BaseRoute]:
             if reload_now is None:
                 return error_response(501, "this data provider does not reload")
             report = await asyncio.to_thread(reload_now)
-            changed = {run: sorted(tags) for run, tags in report.changed.items()}
-            return JSONResponse({"new_runs": report.new_runs, "changed": changed})
+            return JSONResponse(report.to_json())
         request_reload = getattr(state.provider, "request_reload", None)
         if request_reload is None:
             return error_response(501, "this data provider does not reload")

@@ -1,5 +1,8 @@
 """Live updates: a server-sent-events stream telling pages which runs and tags changed.
 
+Each ``change`` event carries :meth:`ReloadReport.to_json`: ``new_runs``, ``changed``
+(``{run: [tags]}``) and ``removed_runs`` (runs whose event files are all gone).
+
 The provider's reload thread reports changes; each connected page has a small queue fed
 from that thread through the event loop, so a page learns about new data within a reload
 interval of it being flushed, without polling any series.
@@ -33,13 +36,7 @@ class LiveUpdates:
 
     def publish(self, report: ReloadReport) -> None:
         """Send a reload report to every page (callable from any thread)."""
-        message = json.dumps(
-            {
-                "new_runs": report.new_runs,
-                "changed": {run: sorted(tags) for run, tags in report.changed.items()},
-            },
-            separators=(",", ":"),
-        )
+        message = json.dumps(report.to_json(), separators=(",", ":"))
         for loop, queue in list(self._clients):
             try:
                 loop.call_soon_threadsafe(_offer, queue, message)

@@ -125,6 +125,8 @@ async function main() {
    * @param {boolean} [full]
    */
   const applyChange = async (change, full = false) => {
+    // Runs whose files were deleted (or rebuilt without some): every dashboard starts over.
+    full ||= !!change.removed_runs?.length;
     const before = new Set(runs.runList.get().map((r) => r.name));
     const changed = change.changed ?? {};
     try {
@@ -155,7 +157,7 @@ async function main() {
     status.textContent = "";
     try {
       const answer = await live.reloadNow();
-      if (answer && ("new_runs" in answer || "changed" in answer)) {
+      if (answer && ("new_runs" in answer || "changed" in answer || "removed_runs" in answer)) {
         await applyChange(answer, true);
       } else if (!live.connected()) {
         // The server reloads in the background and, without a live connection, cannot tell

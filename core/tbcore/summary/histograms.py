@@ -1,9 +1,13 @@
-"""Histograms in TensorBoard's legacy ``HistogramProto`` form, as torch writes them."""
+"""Histograms in TensorBoard's legacy ``HistogramProto`` form, as torch writes them.
+
+Non-finite values are left out, statistics included (torch keeps them in ``min``, ``max``,
+``sum`` and ``num``, which TensorBoard then draws as NaN or infinite bucket edges).
+"""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,26 +26,59 @@ def tensorflow_bins() -> np.ndarray:
     return np.concatenate([-edges[::-1], [0.0], edges])
 
 
-def finite_values(values: Any) -> np.ndarray:
-    """``values`` flattened to float64; raises ``ValueError`` naming any non-finite ones."""
+class NonFinite(NamedTuple):
+    """How many values of a histogram's input were left out, by kind."""
+
+    nan: int
+    pos_inf: int
+    neg_inf: int
+
+    @property
+    def total(self) -> int:
+        """All the values left out."""
+        return self.nan + self.pos_inf + self.neg_inf
+
+    def __str__(self) -> str:
+        return f"{self.nan} NaN, {self.pos_inf} +inf and {self.neg_inf} -inf"
+
+
+def finite_values(values: Any) -> tuple[np.ndarray, NonFinite]:
+    """The finite values of ``values``, flattened to float64, and what was left out.
+
+    Raises ``ValueError`` when there is no value, or no finite one (naming the first few).
+    """
     flat = np.asarray(values, dtype=np.float64).reshape(-1)
     if flat.size == 0:
         raise ValueError("cannot make a histogram of no values")
-    bad = np.flatnonzero(~np.isfinite(flat))
-    if bad.size:
+    finite = np.isfinite(flat)
+    if finite.all():
+        return flat, NonFinite(0, 0, 0)
+    bad = np.flatnonzero(~finite)
+    kept = flat[finite]
+    if kept.size == 0:
         shown = ", ".join(f"{flat[i]} at index {i}" for i in bad[:5])
         more = f" and {bad.size - 5} more" if bad.size > 5 else ""
         raise ValueError(
-            f"histogram values must be finite; got {bad.size} non-finite value(s) of "
-            f"{flat.size} (flat indices): {shown}{more}"
+            f"histogram values must include a finite value; all {flat.size} are non-finite "
+            f"(flat indices): {shown}{more}"
         )
-    return flat
+    nan = int(np.isnan(flat[bad]).sum())
+    pos_inf = int((flat[bad] > 0).sum())
+    return kept, NonFinite(nan, pos_inf, bad.size - nan - pos_inf)
 
 
 def make_histogram(
     values: Any, bins: Any = "tensorflow", max_bins: int | None = None
 ) -> histogram_pb2.HistogramProto:
-    """The ``HistogramProto`` of ``values``.
+    """The ``HistogramProto`` of the finite values of ``values``; the others are left out
+    without a word (:func:`finite_values` counts them)."""
+    return histogram_of_finite(finite_values(values)[0], bins, max_bins)
+
+
+def histogram_of_finite(
+    flat: np.ndarray, bins: Any = "tensorflow", max_bins: int | None = None
+) -> histogram_pb2.HistogramProto:
+    """The ``HistogramProto`` of ``flat``, a 1-D float64 array of finite values.
 
     ``bins`` is ``"tensorflow"`` (TensorFlow's default edges), anything ``np.histogram``
     takes (``"auto"``, a bin count, explicit edges). As in TensorBoard's format, each
@@ -50,7 +87,6 @@ def make_histogram(
     left edge. With more than ``max_bins`` bins, groups of ``bins // max_bins`` neighbours
     are merged (as torch does, so the result may still have a few more than ``max_bins``).
     """
-    flat = finite_values(values)
     if isinstance(bins, str) and bins == "tensorflow":
         bins = tensorflow_bins()
     counts, edges = np.histogram(flat, bins=bins)

@@ -62,6 +62,19 @@ def to_hwc(image: np.ndarray, dataformats: str, grey_alpha: bool = False) -> np.
     return _check_channels(hwc, image.shape, (1, 2, 3, 4) if grey_alpha else (1, 3, 4))
 
 
+def images_hwc(images: np.ndarray, dataformats: str) -> np.ndarray:
+    """What ``add_images`` draws, as ``[H, W, C]``: a batch in layout NCHW or NHWC tiled by
+    :func:`grid_hwc`, or, as torch also takes, one image in layout CHW, HWC or HW (as
+    :func:`to_hwc` with ``grey_alpha``, which is what torch's ``add_image`` writes too)."""
+    layout = dataformats.upper()
+    if layout in IMAGE_LAYOUTS:
+        return to_hwc(images, dataformats, grey_alpha=True)
+    if layout not in BATCH_LAYOUTS:
+        layouts = ", ".join((*BATCH_LAYOUTS, *IMAGE_LAYOUTS))
+        raise ValueError(f"dataformats={dataformats!r} is not one of {layouts}")
+    return grid_hwc(images, dataformats)
+
+
 def grid_hwc(images: np.ndarray, dataformats: str) -> np.ndarray:
     """A batch in layout NCHW or NHWC tiled into one ``[H, W, C]`` image, 8 per row."""
     layout = dataformats.upper()
@@ -70,7 +83,7 @@ def grid_hwc(images: np.ndarray, dataformats: str) -> np.ndarray:
     if images.ndim != 4:
         raise ValueError(
             f"images of shape {images.shape} do not match dataformats={dataformats!r}; a batch "
-            f"has one of the layouts {', '.join(BATCH_LAYOUTS)} (or use add_image for "
+            f"has one of the layouts {', '.join(BATCH_LAYOUTS)} (one image: dataformats "
             f"{', '.join(IMAGE_LAYOUTS)})"
         )
     batch = images.transpose([layout.index(c) for c in "NHWC"])

@@ -9,6 +9,15 @@ stay one-channel PNGs; ``add_video`` encodes GIFs with Pillow (no moviepy), with
 delays that follow ``fps`` and grey clips allowed; ``add_image_with_boxes`` records the size of the rescaled image; uint8 embedding
 thumbnails keep their values; bad input raises ``ValueError`` with what to change (torch
 silently drops ``add_pr_curve`` predictions outside [0, 1]).
+
+``add_histogram`` of values some of which are NaN or infinite leaves those out and logs a
+warning naming the tag, the step and how many of each kind (once per tag). Its buckets are
+torch's (torch's bucket counts leave them out too), but ``min``, ``max``, ``sum``,
+``sum_squares`` and ``num`` are those of the finite values: torch keeps the non-finite ones
+there, so TensorBoard, which takes the outermost bucket edges from ``min`` and ``max``,
+reads buckets with NaN or infinite edges; and with ``bins="auto"`` or a bin count torch
+raises. Without any finite value both raise. ``add_histogram_raw`` takes non-finite
+statistics as they are, as torch does.
 """
 
 from __future__ import annotations
@@ -71,6 +80,7 @@ class SummaryWriter(RunWriter):
         # Every embedding this writer added: projector_config.pbtxt is rewritten from it.
         self._projector_config = projector_config_pb2.ProjectorConfig()
         self._hparams_in_run = False  # whether add_hparams wrote a trial into this run
+        self._non_finite_tags: set[str] = set()  # histogram tags warned about NaN or inf
 
     # --- scalars ---------------------------------------------------------------------
 
@@ -134,9 +144,33 @@ class SummaryWriter(RunWriter):
     ) -> None:
         """A histogram of ``values``; ``bins`` is ``"tensorflow"`` (TensorFlow's default
         edges), or anything ``np.histogram`` takes (``"auto"``, a count, explicit edges);
-        ``max_bins`` merges neighbouring bins down to about that many."""
-        histo = histograms.make_histogram(values, bins, max_bins)
+        ``max_bins`` merges neighbouring bins down to about that many.
+
+        NaN and infinite values are left out, with a warning the first time a tag has some
+        (a debug line after that); without any finite value, ``ValueError``."""
+        flat, left_out = histograms.finite_values(values)
+        if left_out.total:
+            self._log_non_finite(tag, global_step, left_out, flat.size)
+        histo = histograms.histogram_of_finite(flat, bins, max_bins)
         self._add([summary_pb2.Summary.Value(tag=tag, histo=histo)], global_step, walltime)
+
+    def _log_non_finite(
+        self, tag: str, step: int | None, left_out: histograms.NonFinite, kept: int
+    ) -> None:
+        # A NaN gradient tends to stay NaN: one warning per tag, not one per step.
+        warned = tag in self._non_finite_tags
+        self._non_finite_tags.add(tag)
+        logger.log(
+            logging.DEBUG if warned else logging.WARNING,
+            "add_histogram(%r) at step %s: left out %s of %d values; the histogram shows "
+            "the %d finite ones%s",
+            tag,
+            step,
+            left_out,
+            left_out.total + kept,
+            kept,
+            "" if warned else " (later steps of this tag are logged at debug level)",
+        )
 
     def add_histogram_raw(
         self,
@@ -180,9 +214,10 @@ class SummaryWriter(RunWriter):
         walltime: float | None = None,
         dataformats: str = "NCHW",
     ) -> None:
-        """A batch in layout NCHW or NHWC, tiled 8 per row into one image (as torch does)."""
-        grid = images.grid_hwc(np.asarray(img_tensor), dataformats)
-        self._add([images.image_value(tag, grid)], global_step, walltime)
+        """A batch in layout NCHW or NHWC, tiled 8 per row into one image (as torch does),
+        or, as in torch, one image in layout CHW, HWC or HW (like ``add_image``)."""
+        hwc = images.images_hwc(np.asarray(img_tensor), dataformats)
+        self._add([images.image_value(tag, hwc)], global_step, walltime)
 
     def add_image_with_boxes(
         self,

@@ -424,3 +424,58 @@ def test_thousands_of_steps_fetch_only_what_the_canvas_shows(page: Any, hard_cas
     overlay = _canvases(page, "histograms", "long/weights").first
     assert overlay.get_attribute("data-ridges") == str(ridges)
     assert len(responses) == 1
+
+
+def _tick_labels(canvas: Any, attribute: str) -> list[float]:
+    labels = (canvas.get_attribute(attribute) or "").split("|")
+    return [float(v) for v in labels if v]
+
+
+def test_axes_of_normal_data_have_several_round_ticks(page: Any, server_url: str) -> None:
+    # "paused": torch's add_histogram of rng.normal(0.1 * step, 1, 500), values about -3.5..4.3.
+    page.set_viewport_size({"width": 720, "height": 900})  # a ~300 px histogram plot
+    _open_url(page, server_url + "#tab=distributions&tagFilter=paused")
+    band = _canvases(page, "distributions", "paused/weights").first
+    page.wait_for_function("c => c.dataset.yLabels !== undefined", arg=band.element_handle())
+    y_ticks = _tick_labels(band, "data-y-labels")
+    assert len(y_ticks) >= 3 and 0.0 in y_ticks, y_ticks
+    assert y_ticks == sorted(set(y_ticks)) and len(set(_gaps(y_ticks))) == 1  # evenly spaced
+
+    _open_url(page, server_url + "#tab=histograms&tagFilter=paused")
+    ridges = _canvases(page, "histograms", "paused/weights").first
+    page.wait_for_function("c => c.dataset.valueLabels !== undefined", arg=ridges.element_handle())
+    assert int(ridges.evaluate("c => c.clientWidth")) < 400
+    x_ticks = _tick_labels(ridges, "data-value-labels")
+    assert len(x_ticks) >= 3 and 0.0 in x_ticks, x_ticks
+    _screenshot(page, "histograms_narrow_value_axis")
+
+
+def _in_page(page: Any, module: str, name: str, calls: list[list[Any]]) -> list[list[float]]:
+    """``name(*args)`` for each of ``calls``, run by the page on its own copy of ``module``."""
+    url = page.evaluate("m => new URL(`data/plugin/histograms/static/${m}`, document.baseURI).href", module)
+    return page.evaluate(
+        "async ([url, name, calls]) => { const m = await import(url); return calls.map((c) => m[name](...c)); }",
+        [url, name, calls],
+    )
+
+
+def test_ticks_are_round_and_at_least_two_for_any_range(page: Any) -> None:
+    cases = {
+        (-3.6, 3.7, 3): [-2, 0, 2],
+        (-0.9, 0.95, 3): [-0.5, 0, 0.5],
+        (0, 1, 5): [0, 0.2, 0.4, 0.6, 0.8, 1],
+        (0.1, 0.7, 6): [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],  # no 0.30000000000000004
+        (0, 0.999, 2): [0, 0.5],
+        (4.5, 5.5, 5): [4.6, 4.8, 5, 5.2, 5.4],
+        (0, 1999, 6): [0, 500, 1000, 1500],
+        (2.5, 2.5, 3): [2.5],  # an empty range: its one value
+    }
+    results = _in_page(page, "_canvas.js", "ticks", [list(c) for c in cases])
+    assert dict(zip(cases, results)) == cases
+    # Any non-empty range, however it falls against the round steps: 2 to 7 ticks inside it.
+    spans = [(lo, lo + span, count) for lo in (-7.3, -0.01, 0, 13) for span in (1e-4, 0.37, 1, 9.9, 2.1e5) for count in (1, 2, 3, 5)]
+    for (lo, hi, count), got in zip(spans, _in_page(page, "_canvas.js", "ticks", [list(s) for s in spans])):
+        assert 2 <= len(got) <= max(7, 3 * count) and all(lo <= t <= hi for t in got), (lo, hi, count, got)
+    # The time axes keep at least two ticks too (183 s on two ticks: 0 and 120, not 0 alone).
+    times = _in_page(page, "_time_axis.js", "axisTicks", [[0, 183, 2, "relative"], [0, 9, 3, "step"], [0, 30 * 86400, 3, "relative"]])
+    assert times == [[0, 120], [0, 2, 4, 6, 8], [0, 14 * 86400, 28 * 86400]]

@@ -534,3 +534,82 @@ def test_live_update_shows_the_new_step(browser: Any, tmp_path: Path) -> None:
             assert content.locator(".media-step-label").text_content() == "step 4"
     finally:
         server.stop()
+
+
+def test_live_update_never_interrupts_a_playing_clip(browser: Any, tmp_path: Path) -> None:
+    logdirs.write_torch_run(tmp_path, 0, 3)
+    server = harness.cli_server(tmp_path, [RUN], *PLUGINS, "--reload-interval", "0.3")
+    try:
+        with _page(browser, server.url + "#tab=audio") as page:
+            content = _card(page, "audio", "sound/sine")
+            audio = content.locator("audio.media-audio")
+            slider = content.locator(".media-step")
+            page.wait_for_function("el => el.dataset.step === '2'", arg=audio.element_handle())
+            src = audio.get_attribute("src")
+            # Really playing, in headless Chromium: a muted element may play without a user
+            # gesture, and looping keeps the 0.5 s clip playing while the new steps arrive.
+            audio.evaluate("el => { el.muted = true; el.loop = true; return el.play(); }")
+            logdirs.write_torch_run(tmp_path, 3, 5)
+            page.wait_for_function(
+                "el => el.dataset.steps === '5'", arg=content.element_handle(), timeout=30_000
+            )
+            player = audio.evaluate(
+                "el => ({paused: el.paused, src: el.getAttribute('src'), step: el.dataset.step})"
+            )
+            assert player == {"paused": False, "src": src, "step": "2"}
+            assert audio.evaluate("el => el.played.length > 0 && el.readyState >= 2")
+            # The slider knows the new steps but stays on the clip playing, and says so.
+            assert (slider.get_attribute("data-step"), slider.get_attribute("data-count")) == ("2", "5")
+            assert content.locator(".media-step-input").evaluate("el => el.max") == "4"
+            assert content.locator(".media-newer-steps").is_visible()
+            # Pausing moves the card on to the newest step.
+            audio.evaluate("el => el.pause()")
+            page.wait_for_function("el => el.dataset.step === '4'", arg=audio.element_handle())
+            assert content.locator(".media-step-label").text_content() == "step 4"
+            assert slider.get_attribute("data-behind") == "false"
+            assert content.locator(".media-newer-steps").is_hidden()
+            # The user's own slider move switches the clip at once, even while one plays.
+            audio.evaluate("el => el.play()")
+            _set_range(content.locator("input.media-step-input"), 0)
+            assert audio.get_attribute("data-step") == "0"
+            assert audio.get_attribute("src") != src
+    finally:
+        server.stop()
+
+
+def test_step_slider_holds_and_catches_up(page: Any) -> None:
+    """The slider in the page: a held update keeps the step shown without calling back and
+    remembers to follow the newest step only if it stood there."""
+    module = page.evaluate(
+        "() => new URL('data/plugin/audio/static/_step_slider.js', document.baseURI).href"
+    )
+    trace = page.evaluate(
+        """async (url) => {
+            const {StepSlider} = await import(url);
+            const calls = [];
+            const s = new StepSlider((i) => calls.push(i));
+            const steps = (n) => [...Array(n).keys()].map((k) => 10 * k);
+            const state = () => ({index: s.index, behind: s.behind, newer: !s.newerLabel.hidden, calls: calls.splice(0)});
+            const out = [];
+            s.setSteps(steps(3), steps(3)); out.push(state());
+            s.setSteps(steps(5), steps(5), {hold: true}); out.push(state());
+            s.setSteps(steps(6), steps(6), {hold: true}); out.push(state());
+            s.catchUp(); out.push(state());
+            s.go(1); s.setSteps(steps(7), steps(7), {hold: true}); out.push(state());
+            s.catchUp(); out.push(state());
+            s.go(6); s.setSteps(steps(8), steps(8), {hold: true}); s.go(2); out.push(state());
+            s.setSteps(steps(9), steps(9)); out.push(state());
+            return out;
+        }""",
+        module,
+    )
+    assert trace == [
+        {"index": 2, "behind": False, "newer": False, "calls": [2]},
+        {"index": 2, "behind": True, "newer": True, "calls": []},  # held at the newest
+        {"index": 2, "behind": True, "newer": True, "calls": []},  # still behind
+        {"index": 5, "behind": False, "newer": False, "calls": [5]},  # caught up
+        {"index": 1, "behind": False, "newer": False, "calls": [1]},  # an older step stays
+        {"index": 1, "behind": False, "newer": False, "calls": []},  # nothing to catch up
+        {"index": 2, "behind": False, "newer": False, "calls": [6, 2]},  # a user move ends it
+        {"index": 2, "behind": False, "newer": False, "calls": []},
+    ]

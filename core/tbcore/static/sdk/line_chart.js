@@ -244,11 +244,12 @@ export class LineChart {
    * on a log axis, positive whatever the fixed range says.
    * @param {number | null} min lowest value drawn in the x window
    * @param {number | null} max highest
+   * @param {boolean} log whether the plot asking has a log y scale
    * @returns {[number | null, number | null]}
    */
-  _yRange(min, max) {
+  _yRange(min, max, log) {
     const fixed = this.options.yRange;
-    if (this.logY) {
+    if (log) {
       let [lo, hi] = fixed ?? [min, max];
       if (!fixed && min == null) return [1, 10];
       if (!(hi != null && hi > 0 && Number.isFinite(hi))) hi = max != null && max > 0 ? max : 10;
@@ -310,6 +311,7 @@ export class LineChart {
     const style = getComputedStyle(this.el);
     const fg = style.getPropertyValue("--tb-fg-muted").trim() || "#555";
     const grid = style.getPropertyValue("--tb-grid").trim() || "rgba(128,128,128,0.2)";
+    const logY = this.logY;
     const axis = (/** @type {string | undefined} */ label) => ({
       label,
       stroke: fg,
@@ -329,8 +331,10 @@ export class LineChart {
           ...(this.options.xRange ? { range: () => /** @type {[number, number]} */ (this.options.xRange) } : {}),
         },
         y: {
-          distr: this.logY ? 3 : 1,
-          range: (_u, min, max) => /** @type {[number, number]} */ (this._yRange(min, max)),
+          distr: logY ? 3 : 1,
+          // The scale the plot was built with, not `this.logY`: a plot being replaced may
+          // still rescale once (uPlot commits in a microtask) after `this.logY` changed.
+          range: (_u, min, max) => /** @type {[number, number]} */ (this._yRange(min, max, logY)),
         },
       },
       bands: this.series.flatMap((s, i) =>
@@ -548,3 +552,4 @@ function axisWidth(u, values, axisIndex, cycle) {
   // only ever grow within one layout, so that it still converges.
   return cycle > 1 && axis._size ? Math.max(axis._size, size) : size;
 }
+

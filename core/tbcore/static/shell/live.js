@@ -3,7 +3,7 @@
 
 import { postJson } from "@tbcore/sdk";
 
-/** @typedef {{new_runs?: string[], changed?: Record<string, string[]>}} ChangePayload */
+/** @typedef {{new_runs?: string[], changed?: Record<string, string[]>, removed_runs?: string[]}} ChangePayload */
 
 /**
  * @param {import("./settings.js").SettingsStore} settings
@@ -29,7 +29,7 @@ export function startLive(settings, onChange) {
     try {
       const answer = await reloadNow();
       // Without a live connection the reload's own answer is the only news we get.
-      if (answer && source?.readyState !== EventSource.OPEN && (answer.new_runs?.length || hasKeys(answer.changed))) {
+      if (answer && source?.readyState !== EventSource.OPEN && (answer.new_runs?.length || answer.removed_runs?.length || hasKeys(answer.changed))) {
         onChange(answer);
       }
     } catch (err) {

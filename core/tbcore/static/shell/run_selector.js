@@ -103,7 +103,8 @@ export function mountRunSelector(el, model) {
         rows.delete(name);
       }
     }
-    const fragment = document.createDocumentFragment();
+    /** @type {HTMLElement[]} */
+    const ordered = [];
     let inOrder = true;
     let previous = /** @type {Element | null} */ (null);
     for (const { name } of runs) {
@@ -112,9 +113,14 @@ export function mountRunSelector(el, model) {
       if (!existing || row.previousElementSibling !== previous) inOrder = false;
       row.hidden = !model.matches(name);
       previous = row;
-      fragment.appendChild(row);
+      ordered.push(row);
     }
-    if (!inOrder) list.appendChild(fragment);
+    // Rows already in place stay put (moving them into a fragment would detach them).
+    if (!inOrder) {
+      const fragment = document.createDocumentFragment();
+      for (const row of ordered) fragment.appendChild(row);
+      list.appendChild(fragment);
+    }
     empty.hidden = runs.length > 0;
     renderCounts();
   }

@@ -82,6 +82,7 @@ export class BandView {
     g.strokeStyle = colors.grid;
     g.textAlign = "right";
     g.textBaseline = "middle";
+    const yLabels = [];
     for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotH / 50)))) {
       g.globalAlpha = 0.5;
       g.beginPath();
@@ -90,6 +91,7 @@ export class BandView {
       g.stroke();
       g.globalAlpha = 1;
       g.fillText(label(t), PAD.left - 4, y(t));
+      yLabels.push(label(t));
     }
     g.textAlign = "center";
     g.textBaseline = "top";
@@ -142,6 +144,7 @@ export class BandView {
       xAxis: options.xAxis,
       xPositions: dist.step.map((_, i) => xAt(i).toFixed(1)).join(","),
       axisLabels: axisLabels.join("|"),
+      yLabels: yLabels.join("|"),
     });
   }
 

@@ -47,20 +47,67 @@ export function themeColors() {
 }
 
 /**
- * About `count` round tick values covering [lo, hi].
+ * The round step (1, 2 or 5 times a power of ten) nearest to `raw`, on a log scale.
+ * @param {number} raw a positive step
+ * @returns {number}
+ */
+function roundStep(raw) {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const candidates = [1, 2, 5, 10].map((m) => m * power);
+  let best = candidates[0];
+  for (const s of candidates) if (Math.abs(Math.log(s / raw)) < Math.abs(Math.log(best / raw))) best = s;
+  return best;
+}
+
+/**
+ * The next smaller round step than `step` (5 → 2 → 1 → 0.5 …).
+ * @param {number} step
+ * @returns {number}
+ */
+function smallerStep(step) {
+  const power = 10 ** Math.floor(Math.log10(step) + 1e-9);
+  const m = Math.round(step / power);
+  return m === 5 ? 2 * power : m === 2 ? power : power / 2;
+}
+
+/**
+ * The multiples of `step` in [lo, hi], rounded to the step's digits so that no float noise
+ * (0.30000000000000004) reaches the labels.
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} step
+ * @returns {number[]}
+ */
+function multiples(lo, hi, step) {
+  const digits = Math.max(0, 1 - Math.floor(Math.log10(step)));
+  const round = (/** @type {number} */ v) => (digits <= 100 ? Number(v.toFixed(digits)) : v);
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
+  // A step below the values' float resolution counts no ticks (instead of looping forever).
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last - first > 1000) return [];
+  const out = [];
+  for (let k = first; k <= last; k++) out.push(k === 0 ? 0 : round(k * step));
+  return out;
+}
+
+/**
+ * About `count` round tick values (multiples of 1, 2 or 5 times a power of ten) inside
+ * [lo, hi]: the step nearest to range / count, made smaller until at least two ticks fit.
  * @param {number} lo
  * @param {number} hi
  * @param {number} count
- * @returns {number[]}
+ * @returns {number[]} `[lo]` when the range is empty
  */
 export function ticks(lo, hi, count) {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
+  if (!(hi > lo) || !Number.isFinite(hi - lo)) return [lo];
+  let step = roundStep((hi - lo) / Math.max(1, count));
+  let out = multiples(lo, hi, step);
+  // Three smaller steps always fit two ticks; the bound only stops ranges below float resolution.
+  for (let tries = 0; out.length < 2 && tries < 8; tries++) {
+    step = smallerStep(step);
+    out = multiples(lo, hi, step);
+  }
+  return out.length < 2 ? [lo, hi] : out;
 }
 
 /**

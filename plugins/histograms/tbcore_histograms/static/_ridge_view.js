@@ -122,6 +122,7 @@ export class RidgeView {
     g.fillStyle = colors.muted;
     g.textAlign = "center";
     g.textBaseline = "top";
+    const valueLabels = [];
     for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotW / 90)))) {
       g.beginPath();
       g.moveTo(x(t), PAD.top);
@@ -130,6 +131,7 @@ export class RidgeView {
       g.stroke();
       g.globalAlpha = 1;
       g.fillText(label(t), x(t), PAD.top + plotH + 5);
+      valueLabels.push(label(t));
     }
 
     const count = this.ridges.length;
@@ -161,6 +163,7 @@ export class RidgeView {
       buckets: String(this.ridges.reduce((sum, r) => sum + r.left.length, 0)),
       baselines: this.ridges.map((_, i) => this.baseline(i).toFixed(1)).join(","),
       axisLabels: axisLabels.join("|"),
+      valueLabels: valueLabels.join("|"),
     });
   }
 

@@ -98,7 +98,7 @@ const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 720
 
 /**
  * About `count` round tick values covering [lo, hi] on `axis`: whole steps, or round
- * durations (local clock times for wall time).
+ * durations (local clock times for wall time); at least two for a non-empty range.
  * @param {number} lo
  * @param {number} hi
  * @param {number} count
@@ -110,9 +110,24 @@ export function axisTicks(lo, hi, count, axis) {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
   if (raw < 1) return ticks(lo, hi, count);
-  const step = TIME_STEPS.find((s) => s >= raw) ?? Math.ceil(raw / 604800) * 604800;
   // Wall-time ticks fall on round local times: shift by the time zone's offset.
   const shift = axis === "wall" ? -new Date(lo * 1000).getTimezoneOffset() * 60 : 0;
+  let i = TIME_STEPS.findIndex((s) => s >= raw);
+  if (i < 0) i = TIME_STEPS.length;
+  let out = timeMultiples(lo, hi, TIME_STEPS[i] ?? Math.ceil(raw / 604800) * 604800, shift);
+  while (out.length < 2 && i > 0) out = timeMultiples(lo, hi, TIME_STEPS[--i], shift);
+  return out;
+}
+
+/**
+ * The times in [lo, hi] that are multiples of `step` once shifted by `shift` seconds.
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} step
+ * @param {number} shift
+ * @returns {number[]}
+ */
+function timeMultiples(lo, hi, step, shift) {
   const out = [];
   for (let v = Math.ceil((lo + shift) / step) * step - shift; v <= hi; v += step) out.push(v);
   return out;

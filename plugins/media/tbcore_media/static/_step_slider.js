@@ -1,7 +1,9 @@
 /**
  * The step slider of a media card: a range input over the steps a series holds, a label with
  * the step and its wall time, keyboard arrows on the card, and "follow the newest step" on
- * live updates while the slider sits at the newest one.
+ * live updates while the slider sits at the newest one. A card that must not switch now (its
+ * clip is playing) holds the step instead: the slider then says that newer steps are
+ * available and {@link StepSlider#catchUp} moves on to the newest one later.
  * @module
  */
 
@@ -20,6 +22,19 @@ export function formatWallTime(seconds) {
 }
 
 /**
+ * The index of `step` in `steps` (ascending), else of the nearest older step, else 0.
+ * @param {number[]} steps
+ * @param {number} step
+ * @returns {number} -1 when `steps` is empty
+ */
+export function indexAtOrBefore(steps, step) {
+  if (!steps.length) return -1;
+  let best = 0;
+  for (let i = 0; i < steps.length && steps[i] <= step; i++) best = i;
+  return best;
+}
+
+/**
  * Where to stand after the list of steps changed: the newest step if we stood at the newest
  * (or nowhere), else the same step, else the nearest older one.
  * @param {number[]} oldSteps
@@ -30,10 +45,7 @@ export function formatWallTime(seconds) {
 export function nextIndex(oldSteps, oldIndex, newSteps) {
   if (!newSteps.length) return -1;
   if (oldIndex < 0 || oldIndex >= oldSteps.length - 1) return newSteps.length - 1;
-  const step = oldSteps[oldIndex];
-  let best = 0;
-  for (let i = 0; i < newSteps.length && newSteps[i] <= step; i++) best = i;
-  return best;
+  return indexAtOrBefore(newSteps, oldSteps[oldIndex]);
 }
 
 /** One card's step control. */
@@ -46,12 +58,20 @@ export class StepSlider {
     /** @type {number[]} */
     this.wallTimes = [];
     this.index = -1;
+    /** Whether a held update left the slider behind the newest step it would have followed. */
+    this.behind = false;
     this.input = /** @type {HTMLInputElement} */ (
       h("input", { type: "range", class: "media-step-input", min: "0", max: "0", step: "1", value: "0", "aria-label": "Step" })
     );
     this.stepLabel = h("span", { class: "media-step-label" });
     this.timeLabel = h("span", { class: "media-wall-time tb-muted" });
-    this.el = h("div", { class: "media-step" }, this.input, h("span", { class: "media-step-text" }, this.stepLabel, this.timeLabel));
+    this.newerLabel = h("span", { class: "media-newer-steps tb-muted", hidden: true }, "newer steps available");
+    this.el = h(
+      "div",
+      { class: "media-step" },
+      this.input,
+      h("span", { class: "media-step-text" }, this.stepLabel, this.timeLabel, this.newerLabel),
+    );
     this.input.addEventListener("input", () => this.go(Number(this.input.value)));
   }
 
@@ -62,18 +82,30 @@ export class StepSlider {
 
   /**
    * Set the steps (ascending) and their wall times; keeps the position as {@link nextIndex}
-   * says and calls `onChange` when the step shown changed.
+   * says and calls `onChange` when the step shown changed. With `hold`, stays on the step
+   * shown (or the nearest older one) without calling `onChange`, and remembers to follow the
+   * newest step if it stood there.
    * @param {number[]} steps
    * @param {number[]} wallTimes
+   * @param {{hold?: boolean}} [options]
    */
-  setSteps(steps, wallTimes) {
+  setSteps(steps, wallTimes, options = {}) {
     const before = this.step;
-    const index = nextIndex(this.steps, this.index, steps);
+    const following = this.behind || this.index < 0 || this.index >= this.steps.length - 1;
+    const index = options.hold
+      ? indexAtOrBefore(steps, before ?? Infinity)
+      : nextIndex(this.steps, this.behind ? -1 : this.index, steps);
     this.steps = steps;
     this.wallTimes = wallTimes;
     this.input.max = String(Math.max(0, steps.length - 1));
     this.input.disabled = steps.length < 2;
-    this._set(index, this.step !== before || index !== this.index);
+    this.behind = Boolean(options.hold) && following && index < steps.length - 1;
+    this._set(index, !options.hold && (this.step !== before || index !== this.index));
+  }
+
+  /** After a hold: move to the newest step if the slider stayed behind it (calls `onChange`). */
+  catchUp() {
+    if (this.behind) this.go(this.steps.length - 1);
   }
 
   /**
@@ -83,6 +115,7 @@ export class StepSlider {
   go(index) {
     if (!this.steps.length) return;
     const clamped = Math.min(this.steps.length - 1, Math.max(0, Math.round(index)));
+    this.behind = false;
     this._set(clamped, clamped !== this.index);
   }
 
@@ -112,7 +145,13 @@ export class StepSlider {
     this.input.value = String(Math.max(0, index));
     this.stepLabel.textContent = step === undefined ? "no steps" : `step ${step}`;
     this.timeLabel.textContent = step === undefined ? "" : formatWallTime(this.wallTimes[index]);
-    Object.assign(this.el.dataset, { step: String(step ?? ""), index: String(index), count: String(this.steps.length) });
+    this.newerLabel.hidden = !this.behind;
+    Object.assign(this.el.dataset, {
+      step: String(step ?? ""),
+      index: String(index),
+      count: String(this.steps.length),
+      behind: String(this.behind),
+    });
     if (notify) this.onChange(index);
   }
 }

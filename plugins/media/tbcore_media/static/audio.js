@@ -2,6 +2,8 @@
  * The audio dashboard: one card per run and tag with a player, a step slider (arrow keys on
  * the focused card), the clip's label, and a sample choice when steps hold several clips.
  * The player streams the clip from `individualAudio`, so nothing is fetched before it plays.
+ * A live update never interrupts a clip that is playing: the card stays on its step (the
+ * slider says newer steps are available) and moves to the newest one when playback stops.
  * @module
  */
 
@@ -50,7 +52,7 @@ class AudioCard {
     /** @type {AbortController | null} */
     this.controller = null;
     this.slider = new StepSlider((index) => this.show(index));
-    this.samples = new SampleChoice("Clip", () => this.reload());
+    this.samples = new SampleChoice("Clip", () => this.load(false));
     this.player = /** @type {HTMLAudioElement} */ (h("audio", { class: "media-audio", controls: true, preload: "metadata" }));
     this.label = h("div", { class: "media-audio-label" });
     this.status = h("div", { class: "media-status tb-muted", role: "status" }, "Loading…");
@@ -65,11 +67,29 @@ class AudioCard {
       this.description,
     );
     this.slider.bindKeys(body);
-    this.reload();
+    /** Removes the player's listeners: a destroyed card's pause must not load a clip again. */
+    this.listeners = new AbortController();
+    const stopped = () => this.playbackStopped();
+    this.player.addEventListener("pause", stopped, { signal: this.listeners.signal });
+    this.player.addEventListener("ended", stopped, { signal: this.listeners.signal });
+    this.load(false);
   }
 
-  /** Fetch the chosen clip of every step again and show the slider's step. */
-  async reload() {
+  /** Whether the player is playing a clip (or waiting for data to go on playing it). */
+  get playing() {
+    return !this.player.paused && !this.player.ended;
+  }
+
+  /** New steps arrived (a live update): fetch again, holding the step while a clip plays. */
+  reload() {
+    this.load(true);
+  }
+
+  /**
+   * Fetch the chosen clip of every step again and show the slider's step.
+   * @param {boolean} live a live update, which must not interrupt the clip playing
+   */
+  async load(live) {
     this.controller?.abort();
     const controller = (this.controller = new AbortController());
     this.samples.setCount(Number(this.item.info?.samples) || 1);
@@ -85,10 +105,18 @@ class AudioCard {
     }
     setSafeHtml(this.description, this.item.info?.description ?? "");
     const before = this.slider.index;
-    this.slider.setSteps(this.entries.map((e) => e.step), this.entries.map((e) => e.wall_time));
-    if (this.slider.index === before) this.show(before);
+    const hold = live && this.playing;
+    this.slider.setSteps(this.entries.map((e) => e.step), this.entries.map((e) => e.wall_time), { hold });
+    if (!hold && this.slider.index === before) this.show(before);
     this.body.dataset.steps = String(this.entries.length);
     this.body.dataset.loaded = "true";
+  }
+
+  /** Playback paused or ended: show what a held live update left waiting. */
+  playbackStopped() {
+    if (this.playing) return;
+    this.slider.catchUp();
+    if (this.entries.length) this.show(this.slider.index);
   }
 
   /** @param {number} index */
@@ -111,6 +139,7 @@ class AudioCard {
 
   destroy() {
     this.controller?.abort();
+    this.listeners.abort();
     this.player.pause();
     this.player.removeAttribute("src");
   }

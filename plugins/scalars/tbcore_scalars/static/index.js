@@ -280,7 +280,7 @@ export function mount(el, ctx) {
         series.push({ name: run, color, x, y: smoothed, meta, ...faint });
       }
       links.push(
-        h("span", { class: "scalars-download" }, h("span", { class: "scalars-swatch", style: `background:${color}` }), run + " ",
+        h("span", { class: "scalars-download" }, h("span", { class: "scalars-swatch", style: `background:${color}` }), h("span", { class: "scalars-run-name", title: run }, run), " ",
           h("a", { href: ctx.url("scalars", { run, tag, format: "csv" }), download: `${run}_${tag}.csv` }, "CSV"), " ",
           h("a", { href: ctx.url("scalars", { run, tag, format: "json" }), download: `${run}_${tag}.json` }, "JSON")),
       );
@@ -494,7 +494,30 @@ export function mount(el, ctx) {
     redrawAll();
   });
 
+  /**
+   * Back/forward or an edited URL: take the URL's settings and make every chart anew once
+   * (one change after another would rebuild the charts several times in a row).
+   */
+  function followUrl() {
+    const next = readSettings(plugin, MAX_SMOOTHING);
+    const keys = /** @type {(keyof typeof next)[]} */ (Object.keys(next));
+    if (keys.every((k) => next[k] === /** @type {any} */ (state)[k])) return;
+    Object.assign(state, next);
+    smoothing.value = smoothingValue.textContent = String(state.smoothing);
+    xAxis.value = state.xAxis;
+    logY.checked = state.logY;
+    logX.checked = state.logX;
+    outliers.checked = state.ignoreOutliers;
+    band.value = state.band;
+    showRuns.checked = state.showRuns;
+    groupInput.value = state.groupPattern;
+    groupBy.value = [...groupBy.options].some((o) => o.value === state.groupBy) ? state.groupBy : "none";
+    rebuildCharts();
+  }
+  window.addEventListener("hashchange", followUrl);
+
   const unsubscribers = [
+    () => window.removeEventListener("hashchange", followUrl),
     ctx.tagFilter.subscribe(() => layout()),
     ctx.runs.subscribe(() => {
       layout();
