@@ -383,6 +383,7 @@ def test_log_y_with_ignore_outliers_clamps_the_range_to_positive(page: Any, edge
     chart_data(page, "centered")
     card = _chart(page, "centered")
     page.locator('input[aria-label="Ignore outliers"]').check()
+    card.scroll_into_view_if_needed()  # checking scrolled the toolbar into view: cards off screen wait
     page.wait_for_function("el => !!el.__chart.options.yRange", arg=card.element_handle())
     assert card.evaluate("el => el.__chart.options.yRange[0]") < 0  # the range asked for ...
     page.locator('input[aria-label="Logarithmic y axis"]').check()
@@ -454,6 +455,7 @@ def test_grouping_leaves_out_runs_without_a_finite_point(page: Any, edge_server:
     chart_data(page, "grouped")
     page.locator('input[aria-label="Group runs by removing this regex from run names"]').fill(r"/seed\d")
     card = _chart(page, "grouped")
+    card.scroll_into_view_if_needed()  # filling scrolled the toolbar into view: cards off screen wait
     page.wait_for_function(
         "el => el.__chart.data().some((s) => s.name.startsWith('g (mean'))", arg=card.element_handle()
     )
@@ -490,6 +492,7 @@ def test_ignore_outliers_and_smoothing_keep_the_drag_zoom(page: Any, edge_server
     assert 0 < lo < hi < 49
     window = "el => [el.__chart.plot.scales.x.min, el.__chart.plot.scales.x.max]"
     page.locator('input[aria-label="Ignore outliers"]').check()
+    card.scroll_into_view_if_needed()  # checking scrolled the toolbar into view: cards off screen wait
     page.wait_for_function("el => !!el.__chart.options.yRange", arg=card.element_handle())
     assert card.evaluate(window) == [lo, hi]
     y_range = card.evaluate("el => [el.__chart.plot.scales.y.min, el.__chart.plot.scales.y.max]")

@@ -324,7 +324,9 @@ class LogdirDataProvider(DataProvider):
 
     def runs(self) -> list[RunData]:
         """The loaded runs, sorted by name (for tools such as ``tbcore inspect``)."""
-        return [self._runs[name] for name in sorted(list(self._runs))]
+        # A copy first: a reload may remove a run between listing the names and reading one.
+        runs = dict(self._runs)
+        return [runs[name] for name in sorted(runs)]
 
     def experiment_metadata(self, *, experiment_id: str = "") -> ExperimentMetadata:
         """The logdir spec as data location; creation time = earliest run start."""
