@@ -16,7 +16,8 @@ import {
 import { finitePoints, groupSeries, robustRange, smooth } from "./curves.js";
 import { appendColumns, fetchColumns, numbers, sinceParams } from "./series.js";
 import { formatDuration, scalarTooltip } from "./tooltip_rows.js";
-import { readSettings, saveSetting } from "./url_settings.js";
+import { MAX_SMOOTHING, createToolbar } from "./toolbar.js";
+import { readSettings } from "./url_settings.js";
 
 /** Buckets of the first, downsampled pass of a chart: a preview, replaced by every point. */
 const QUICK_BUCKETS = 120;
@@ -24,8 +25,6 @@ const QUICK_BUCKETS = 120;
 const COLUMNS = "step,wall_time,value";
 /** How many cards load their full series at once. */
 const FULL_CONCURRENCY = 2;
-/** The highest smoothing weight, as in TensorBoard. */
-const MAX_SMOOTHING = 0.999;
 /** Label of the section of pinned cards. */
 const PINNED = "Pinned";
 
@@ -45,59 +44,15 @@ export function mount(el, ctx) {
   };
   const charts = new Map();
 
-  const smoothing = h("input", { type: "range", min: "0", max: String(MAX_SMOOTHING), step: "0.001", value: String(state.smoothing), "aria-label": "Smoothing" });
-  const smoothingValue = h("span", { class: "scalars-smoothing-value" }, String(state.smoothing));
-  const xAxis = h(
-    "select",
-    { "aria-label": "Horizontal axis" },
-    h("option", { value: "step" }, "Step"),
-    h("option", { value: "relative" }, "Relative time"),
-    h("option", { value: "wall" }, "Wall time"),
-  );
-  const logY = h("input", { type: "checkbox", "aria-label": "Logarithmic y axis" });
-  const logX = h("input", { type: "checkbox", "aria-label": "Logarithmic x axis" });
-  const outliers = h("input", { type: "checkbox", "aria-label": "Ignore outliers" });
-  const groupBy = h(
-    "select",
-    { "aria-label": "Group runs by" },
-    h("option", { value: "none" }, "no grouping"),
-    h("option", { value: "regex" }, "run name regex"),
-  );
-  const groupInput = h("input", {
-    type: "search",
-    class: "scalars-group",
-    placeholder: "Group runs: regex to remove, e.g. seed_\\d+",
-    "aria-label": "Group runs by removing this regex from run names",
+  const toolbar = createToolbar(plugin, state, {
+    redraw: () => redrawAll(),
+    rebuild: () => rebuildCharts(),
+    logScales: () => applyLogScales(),
   });
-  const band = h(
-    "select",
-    { "aria-label": "Group band" },
-    h("option", { value: "minmax" }, "min–max"),
-    h("option", { value: "std" }, "±1 std"),
-  );
-  const showRuns = h("input", { type: "checkbox", "aria-label": "Show the runs of each group" });
-  const toolbar = h(
-    "div",
-    { class: "scalars-toolbar" },
-    h("label", {}, "Smoothing ", smoothing, smoothingValue),
-    h("label", {}, "X axis ", xAxis),
-    h("label", {}, logY, " Log y"),
-    h("label", {}, logX, " Log x"),
-    h("label", {}, outliers, " Ignore outliers"),
-    h("span", { class: "scalars-grouping" }, h("label", {}, "Group ", groupBy), groupInput, h("label", {}, "Band ", band), h("label", {}, showRuns, " Runs")),
-  );
-  xAxis.value = state.xAxis;
-  logY.checked = state.logY;
-  logX.checked = state.logX;
-  outliers.checked = state.ignoreOutliers;
-  groupBy.value = state.groupBy; // an hparam is selected once the hparams are known
-  groupInput.value = state.groupPattern;
-  band.value = state.band;
-  showRuns.checked = state.showRuns;
   const message = h("div", { class: "scalars-message" });
   const gridEl = h("div", { class: "scalars-grid" });
   const style = h("link", { rel: "stylesheet", href: ctx.url("static/style.css") });
-  el.replaceChildren(style, toolbar, message, gridEl);
+  el.replaceChildren(style, toolbar.element, message, gridEl);
 
   /** Show a loading/empty/error state instead of the cards (`null`: show the cards). */
   function showState(render) {
@@ -307,7 +262,7 @@ export function mount(el, ctx) {
    * @returns {((run: string) => string) | null}
    */
   function groupMatcher() {
-    groupInput.classList.remove("invalid");
+    toolbar.markPatternInvalid(false);
     if (state.groupBy.startsWith("hparam:")) {
       const name = state.groupBy.slice("hparam:".length);
       return (run) => {
@@ -320,7 +275,7 @@ export function mount(el, ctx) {
       const regex = new RegExp(state.groupPattern, "g");
       return (run) => run.replace(regex, "") || run;
     } catch {
-      groupInput.classList.add("invalid");
+      toolbar.markPatternInvalid(true);
       return null;
     }
   }
@@ -335,9 +290,7 @@ export function mount(el, ctx) {
       return;
     }
     state.hparams = answer.runs || {};
-    const options = (answer.hparams || []).map((/** @type {string} */ name) => h("option", { value: `hparam:${name}` }, `hparam ${name}`));
-    groupBy.replaceChildren(groupBy.options[0], groupBy.options[1], ...options);
-    groupBy.value = [...groupBy.options].some((o) => o.value === state.groupBy) ? state.groupBy : "none";
+    toolbar.setHparams(answer.hparams || []);
     if (state.groupBy.startsWith("hparam:")) redrawAll();
   }
 
@@ -445,79 +398,8 @@ export function mount(el, ctx) {
     grid.setGroups(pinned.length ? [{ prefix: PINNED, items: pinned }, ...groups] : groups);
   }
 
-  smoothing.addEventListener("input", () => {
-    state.smoothing = Number(smoothing.value);
-    smoothingValue.textContent = smoothing.value;
-    saveSetting(plugin, "smoothing", state.smoothing);
-    redrawAll();
-  });
-  xAxis.addEventListener("change", () => {
-    state.xAxis = xAxis.value;
-    saveSetting(plugin, "xAxis", state.xAxis);
-    rebuildCharts(); // every pass holds wall times: nothing to fetch
-  });
-  logY.addEventListener("change", () => {
-    state.logY = logY.checked;
-    saveSetting(plugin, "logY", state.logY);
-    applyLogScales();
-  });
-  logX.addEventListener("change", () => {
-    state.logX = logX.checked;
-    saveSetting(plugin, "logX", state.logX);
-    applyLogScales();
-  });
-  outliers.addEventListener("change", () => {
-    state.ignoreOutliers = outliers.checked;
-    saveSetting(plugin, "ignoreOutliers", state.ignoreOutliers);
-    redrawAll();
-  });
-  groupBy.addEventListener("change", () => {
-    state.groupBy = groupBy.value;
-    saveSetting(plugin, "groupBy", state.groupBy);
-    redrawAll();
-  });
-  groupInput.addEventListener("input", () => {
-    state.groupPattern = groupInput.value;
-    state.groupBy = groupBy.value = "regex";
-    saveSetting(plugin, "groupPattern", state.groupPattern);
-    saveSetting(plugin, "groupBy", state.groupBy);
-    redrawAll();
-  });
-  band.addEventListener("change", () => {
-    state.band = band.value;
-    saveSetting(plugin, "band", state.band);
-    redrawAll();
-  });
-  showRuns.addEventListener("change", () => {
-    state.showRuns = showRuns.checked;
-    saveSetting(plugin, "showRuns", state.showRuns);
-    redrawAll();
-  });
-
-  /**
-   * Back/forward or an edited URL: take the URL's settings and make every chart anew once
-   * (one change after another would rebuild the charts several times in a row).
-   */
-  function followUrl() {
-    const next = readSettings(plugin, MAX_SMOOTHING);
-    const keys = /** @type {(keyof typeof next)[]} */ (Object.keys(next));
-    if (keys.every((k) => next[k] === /** @type {any} */ (state)[k])) return;
-    Object.assign(state, next);
-    smoothing.value = smoothingValue.textContent = String(state.smoothing);
-    xAxis.value = state.xAxis;
-    logY.checked = state.logY;
-    logX.checked = state.logX;
-    outliers.checked = state.ignoreOutliers;
-    band.value = state.band;
-    showRuns.checked = state.showRuns;
-    groupInput.value = state.groupPattern;
-    groupBy.value = [...groupBy.options].some((o) => o.value === state.groupBy) ? state.groupBy : "none";
-    rebuildCharts();
-  }
-  window.addEventListener("hashchange", followUrl);
-
   const unsubscribers = [
-    () => window.removeEventListener("hashchange", followUrl),
+    () => toolbar.destroy(),
     ctx.tagFilter.subscribe(() => layout()),
     ctx.runs.subscribe(() => {
       layout();
