@@ -33,7 +33,8 @@ not even for images: an SVG data URL would be content the reader did not expect.
 
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
-    attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    # "*": none on every tag (nh3 would otherwise keep its default `title` and `lang`).
+    attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
     url_schemes=set(URL_SCHEMES),
     link_rel="noopener noreferrer",
     strip_comments=True,
@@ -56,6 +57,7 @@ class _EscapeUnknownTags(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
+        self._end_tag_at = 0
 
     def set_cdata_mode(self, *args: object, **kwargs: object) -> None:
         """Never switch to raw-text mode: inside an escaped ``<script>`` or ``<title>`` the
@@ -74,8 +76,18 @@ class _EscapeUnknownTags(HTMLParser):
         parts = [tag] + [name if value is None else f'{name}="{html.escape(value)}"' for name, value in attrs]
         self.out.append(f"<{' '.join(parts)}{close}>")
 
+    def parse_endtag(self, i: int) -> int:
+        """Note where an end tag starts, so that an unknown one is shown as it was typed."""
+        self._end_tag_at = i
+        return super().parse_endtag(i)
+
     def handle_endtag(self, tag: str) -> None:
-        self.out.append(f"</{tag}>" if tag in ALLOWED_TAGS else html.escape(f"</{tag}>", quote=False))
+        if tag in ALLOWED_TAGS:
+            self.out.append(f"</{tag}>")
+            return
+        start = self._end_tag_at
+        end = self.rawdata.find(">", start) + 1
+        self.out.append(html.escape(self.rawdata[start:end] if end > start else f"</{tag}>", quote=False))
 
     def handle_data(self, data: str) -> None:
         self.out.append(html.escape(data, quote=False))
@@ -87,7 +99,9 @@ class _EscapeUnknownTags(HTMLParser):
         self.out.append(html.escape(f"<?{data}>", quote=False))
 
     def unknown_decl(self, data: str) -> None:
-        self.out.append(html.escape(f"<![{data}]>", quote=False))
+        # The parser hands over "CDATA[x" for "<![CDATA[x]]>".
+        close = "]]>" if data.startswith("CDATA[") else "]>"
+        self.out.append(html.escape(f"<![{data}{close}", quote=False))
 
 
 def sanitize(unsafe_html: str) -> str:

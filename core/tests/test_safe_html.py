@@ -144,6 +144,8 @@ def test_tags_outside_the_allow_list_are_shown_as_written() -> None:
         "<math> x </math>": "&lt;math&gt; x &lt;/math&gt;",
         "<!DOCTYPE html><?php x ?>": "&lt;!DOCTYPE html&gt;\n&lt;?php x ?&gt;",
         "x &amp; y &lt;z&gt;": "<p>x &amp; y &lt;z&gt;</p>",
+        "<B>upper</B>": "<p>&lt;B&gt;upper&lt;/B&gt;</p>",  # the end tag as typed too
+        "<![CDATA[x]]>y": "&lt;![CDATA[x]]&gt;\n<p>y</p>",
     }
     for source, expected in cases.items():
         assert markdown_to_html(source) == expected, source
@@ -166,3 +168,9 @@ def test_null_bytes_and_bad_utf8(caplog: pytest.LogCaptureFixture) -> None:
 def test_escape_text() -> None:
     assert escape_text('<b>"x" & y</b>') == '&lt;b&gt;"x" &amp; y&lt;/b&gt;'
     assert escape_text(b"<i>") == "&lt;i&gt;"
+
+
+def test_only_the_listed_attributes_survive() -> None:
+    """No attribute on any other tag (nh3 would keep `title` and `lang` everywhere)."""
+    out = markdown_to_html('<p title="x" lang="en">a <strong title="y">b</strong> <a href="https://e.x" lang="l" title="t">c</a></p>')
+    assert out == '<p>a <strong>b</strong> <a href="https://e.x" title="t" rel="noopener noreferrer">c</a></p>'

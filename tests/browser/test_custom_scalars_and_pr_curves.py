@@ -282,9 +282,11 @@ def test_long_run_names_stay_inside_their_cards(page: Any, tmp_path: Path) -> No
         card = page.locator('.tb-card[data-key="loss"]').bounding_box()
         row = page.locator('.tb-card[data-key="loss"] .scalars-download').bounding_box()
         assert card and row and row["x"] + row["width"] <= card["x"] + card["width"]
-        assert page.locator(
-            '.tb-card[data-key="loss"] .scalars-download a', has_text="JSON"
-        ).is_visible()
+        json_link = page.locator('.tb-card[data-key="loss"] .scalars-download a', has_text="JSON").bounding_box()
+        assert json_link and json_link["x"] + json_link["width"] <= card["x"] + card["width"]
+        run_name = page.locator('.tb-card[data-key="loss"] .scalars-download .scalars-run-name')
+        assert run_name.get_attribute("title") == LONG_RUN
+        assert run_name.evaluate("el => el.scrollWidth > el.clientWidth")  # cut with an ellipsis
         page.goto(server.url + "#tab=custom_scalars")
         page.wait_for_selector('#tbcore-app[data-ready="true"]')
         _chart_data(page, '.tb-card[data-title="L"] .scalars-chart', 1)

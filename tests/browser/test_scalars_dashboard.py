@@ -635,3 +635,13 @@ def test_settings_live_in_the_url(page: Any, edge_server: Server) -> None:
     assert page.locator('input[aria-label="Group runs by removing this regex from run names"]').input_value() == r"/seed\d"
     assert page.locator('select[aria-label="Group runs by"]').input_value() == "regex"
     assert not page.locator('input[aria-label="Logarithmic y axis"]').is_checked()
+
+
+def test_the_step_axis_has_whole_number_ticks(page: Any, tmp_path: Path) -> None:
+    """20 steps: uPlot's default increments would label 2.5, 7.5, ...; steps are whole."""
+    write_run(tmp_path, "short", {"loss": [(s, 1.0 / (s + 1)) for s in range(20)]}, start=3e6)
+    with _served(page, tmp_path, ["short"]) as server:
+        open_app(page, server.url + "#tab=scalars")
+        chart_data(page, "loss")
+        splits = _chart(page, "loss").evaluate("el => el.__chart.plot.axes[0]._splits")
+        assert len(splits) >= 3 and all(float(v).is_integer() for v in splits), splits

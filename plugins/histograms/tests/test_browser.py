@@ -479,3 +479,15 @@ def test_ticks_are_round_and_at_least_two_for_any_range(page: Any) -> None:
     # The time axes keep at least two ticks too (183 s on two ticks: 0 and 120, not 0 alone).
     times = _in_page(page, "_time_axis.js", "axisTicks", [[0, 183, 2, "relative"], [0, 9, 3, "step"], [0, 30 * 86400, 3, "relative"]])
     assert times == [[0, 120], [0, 2, 4, 6, 8], [0, 14 * 86400, 28 * 86400]]
+
+
+def test_tick_labels_tell_neighbouring_ticks_apart(page: Any) -> None:
+    """A narrow range around a large value (1 + 1e-8 wide, 1e12 + 1000): every label differs."""
+    ranges = [(1, 1 + 1e-8, 4), (1e12, 1e12 + 1000, 6), (1e5, 1e5 + 1, 6), (0.5, 0.5000001, 5), (2.999, 3.001, 5)]
+    for lo, hi, count in ranges:
+        ticks = _in_page(page, "_canvas.js", "ticks", [[lo, hi, count]])[0]
+        step = ticks[1] - ticks[0]
+        labels = _in_page(page, "_canvas.js", "label", [[t, step] for t in ticks])
+        assert len(set(labels)) == len(labels) >= 2, (lo, hi, labels)
+        assert all(abs(float(text) - t) <= step / 10 for text, t in zip(labels, ticks)), labels
+    assert _in_page(page, "_canvas.js", "label", [[2e12, 1e12], [-0.5, 0.5], [0, 1e-9]]) == ["2.00e+12", "-0.5", "0"]

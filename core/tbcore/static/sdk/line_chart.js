@@ -26,6 +26,9 @@ import { h } from "./dom.js";
 import { Tooltip } from "./tooltip.js";
 import { alignSeries, cleanSeries, decimate, lineValues, nearestIndex, needsDecimation } from "./_align.js";
 
+/** Tick increments of a whole-number axis: 1, 2 and 5 times each power of ten. */
+const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
 /**
  * @typedef {object} ChartSeries
  * @property {string} name shown in the tooltip
@@ -54,6 +57,7 @@ import { alignSeries, cleanSeries, decimate, lineValues, nearestIndex, needsDeci
 /**
  * @typedef {object} LineChartOptions
  * @property {string} [xLabel]
+ * @property {boolean} [xIntegers] the x values are whole numbers (steps): no ticks between them
  * @property {string} [yLabel]
  * @property {boolean} [logX]
  * @property {boolean} [logY]
@@ -343,6 +347,7 @@ export class LineChart {
       axes: [
         {
           ...axis(this.options.xLabel),
+          ...(this.options.xIntegers ? { incrs: INTEGER_INCRS } : {}),
           ...(this.options.xFormat ? { values: (_u, splits) => splits.map((v) => this.options.xFormat?.(v) ?? String(v)) } : {}),
         },
         {

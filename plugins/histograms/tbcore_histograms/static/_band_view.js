@@ -6,7 +6,7 @@
  */
 
 import { h, withAlpha } from "@tbcore/sdk";
-import { label, sizeCanvas, themeColors, ticks } from "./_canvas.js";
+import { label, sizeCanvas, themeColors, tickStep, ticks } from "./_canvas.js";
 import { axisTicks, axisValues, extent, formatAxisValue, formatDuration } from "./_time_axis.js";
 import { finiteSegments } from "./_distribution.js";
 
@@ -57,7 +57,6 @@ export class BandView {
     const width = Math.max(160, canvas.parentElement?.clientWidth || 400);
     const g = sizeCanvas(canvas, width, height);
     const colors = themeColors();
-    const plotW = width - PAD.left - PAD.right;
     const plotH = height - PAD.top - PAD.bottom;
     const segments = finiteSegments(dist);
     let lo = Infinity;
@@ -70,29 +69,32 @@ export class BandView {
     }
     if (!(hi >= lo)) [lo, hi] = [-1, 1];
     if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+    g.font = colors.font;
+    const yTicks = ticks(lo, hi, Math.max(2, Math.floor(plotH / 50)));
+    const yLabels = yTicks.map((t) => label(t, tickStep(yTicks)));
+    // Wide enough for the longest label (-2.00e+12 does not fit the usual 52 px).
+    const left = Math.max(PAD.left, Math.ceil(Math.max(0, ...yLabels.map((t) => g.measureText(t).width))) + 8);
+    const plotW = width - left - PAD.right;
     const [first, last] = extent(this.xs);
     const span = last - first;
-    const x = (/** @type {number} */ v) => PAD.left + (span > 0 ? ((v - first) / span) * plotW : plotW / 2);
+    const x = (/** @type {number} */ v) => left + (span > 0 ? ((v - first) / span) * plotW : plotW / 2);
     const xAt = (/** @type {number} */ i) => x(this.xs[i]);
     const y = (/** @type {number} */ v) => PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
     this.x = x;
 
-    g.font = colors.font;
     g.fillStyle = colors.muted;
     g.strokeStyle = colors.grid;
     g.textAlign = "right";
     g.textBaseline = "middle";
-    const yLabels = [];
-    for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotH / 50)))) {
+    yTicks.forEach((t, i) => {
       g.globalAlpha = 0.5;
       g.beginPath();
-      g.moveTo(PAD.left, y(t));
-      g.lineTo(PAD.left + plotW, y(t));
+      g.moveTo(left, y(t));
+      g.lineTo(left + plotW, y(t));
       g.stroke();
       g.globalAlpha = 1;
-      g.fillText(label(t), PAD.left - 4, y(t));
-      yLabels.push(label(t));
-    }
+      g.fillText(yLabels[i], left - 4, y(t));
+    });
     g.textAlign = "center";
     g.textBaseline = "top";
     const axisLabels = [];

@@ -111,12 +111,28 @@ export function ticks(lo, hi, count) {
 }
 
 /**
- * A short label for a number.
+ * A short label for a number; with `step` (the distance between neighbouring ticks), one
+ * with enough digits to tell those ticks apart (1.000000002 next to 1.000000004).
  * @param {number} v
+ * @param {number} [step]
  */
-export function label(v) {
+export function label(v, step) {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
+  const exponential = a !== 0 && (a >= 1e5 || a < 1e-3);
+  if (!(step && step > 0) || v === 0) return exponential ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+  const stepDigit = Math.floor(Math.log10(step) + 1e-9); // the place of the step's leading digit
+  if (exponential) {
+    const digits = Math.min(14, Math.max(2, Math.floor(Math.log10(a)) - stepDigit));
+    return v.toExponential(digits);
+  }
+  return String(Number(v.toFixed(Math.min(20, Math.max(0, -stepDigit)))));
+}
+
+/**
+ * The step between the ticks `ticks` returned (0 for fewer than two).
+ * @param {number[]} values
+ */
+export function tickStep(values) {
+  return values.length > 1 ? values[1] - values[0] : 0;
 }

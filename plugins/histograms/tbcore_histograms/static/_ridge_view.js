@@ -8,7 +8,7 @@
  */
 
 import { h, withAlpha } from "@tbcore/sdk";
-import { label, sizeCanvas, themeColors, ticks } from "./_canvas.js";
+import { label, sizeCanvas, themeColors, tickStep, ticks } from "./_canvas.js";
 import { bucketAt, rebin, valueRange } from "./_ridges.js";
 import { axisTicks, axisValues, extent, formatAxisValue, formatDuration } from "./_time_axis.js";
 
@@ -122,17 +122,23 @@ export class RidgeView {
     g.fillStyle = colors.muted;
     g.textAlign = "center";
     g.textBaseline = "top";
-    const valueLabels = [];
-    for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotW / 90)))) {
+    let valueTicks = ticks(lo, hi, Math.max(2, Math.floor(plotW / 90)));
+    let valueLabels = valueTicks.map((t) => label(t, tickStep(valueTicks)));
+    // Labels with many digits (a narrow range of large values) need fewer ticks to fit.
+    const widest = Math.max(0, ...valueLabels.map((t) => g.measureText(t).width));
+    if (valueTicks.length > 2 && (widest + 12) * valueTicks.length > plotW) {
+      valueTicks = ticks(lo, hi, Math.max(2, Math.floor(plotW / (widest + 12))));
+      valueLabels = valueTicks.map((t) => label(t, tickStep(valueTicks)));
+    }
+    valueTicks.forEach((t, i) => {
       g.beginPath();
       g.moveTo(x(t), PAD.top);
       g.lineTo(x(t), PAD.top + plotH);
       g.globalAlpha = 0.5;
       g.stroke();
       g.globalAlpha = 1;
-      g.fillText(label(t), x(t), PAD.top + plotH + 5);
-      valueLabels.push(label(t));
-    }
+      g.fillText(valueLabels[i], x(t), PAD.top + plotH + 5);
+    });
 
     const count = this.ridges.length;
     const mode = options.mode;

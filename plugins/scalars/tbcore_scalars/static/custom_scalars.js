@@ -85,7 +85,7 @@ export function mount(el, ctx) {
       const warning = h("div", { class: "scalars-chart-warning", role: "status", hidden: true });
       const title = spec.title || "";
       const card = h("div", { class: "tb-card", dataset: { title } }, h("h3", { class: "tb-card-title", title }, title), warning, chartEl, legend);
-      const chart = new LineChart(chartEl, { xLabel: "step" });
+      const chart = new LineChart(chartEl, { xLabel: "step", xIntegers: true });
       // Reachable from the chart element, for tests and tools: `el.__chart.data()`.
       Object.assign(chartEl, { __chart: chart });
       charts.push({ chart, spec, legend, warning, dashes: new Map(), invalid: new Set(), generation: 0, controller: null });

@@ -326,6 +326,7 @@ export function mount(el, ctx) {
   function chartOptions() {
     return {
       xLabel: { step: "step", relative: "relative time", wall: "wall time" }[state.xAxis],
+      xIntegers: state.xAxis === "step",
       xFormat: state.xAxis === "relative" ? formatDuration : undefined,
       logY: state.logY,
       logX: state.logX,
