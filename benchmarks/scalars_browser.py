@@ -25,9 +25,12 @@ Three measurements, each on a real ``tbcore serve`` that has finished loading:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,21 +127,34 @@ FIRST_CARDS = """async () => {
 }"""
 
 
-def measure_one_tag(browser: Any, repeat: int) -> None:
-    """Measurement 1: one chart of 100 runs × 10,000 points."""
+@contextlib.contextmanager
+def wide_server() -> Iterator[tuple[Path, str]]:
+    """A loaded ``tbcore serve`` on a fresh 100-run logdir: (the logdir, the base URL)."""
     with tempfile.TemporaryDirectory() as tmp:
         wide = Path(tmp) / "wide"
         write_wide_logdir(wide)
         proc, url = serve(wide)
         try:
-            for _ in range(repeat):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(url + "#tab=scalars")
-                page.wait_for_selector('.tb-card-body[data-complete="true"]', timeout=60_000)
-                print(json.dumps({"bench": "100 runs x 10k points, one chart", **page.evaluate(RENDER_ONE_TAG)}))
-                page.close()
+            yield wide, url
         finally:
             proc.terminate()
+
+
+def open_scalars(browser: Any, url: str) -> Any:
+    """A new page on the scalars tab, once its first card holds every point."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(url + "#tab=scalars")
+    page.wait_for_selector('.tb-card-body[data-complete="true"]', timeout=60_000)
+    return page
+
+
+def measure_one_tag(browser: Any, repeat: int) -> None:
+    """Measurement 1: one chart of 100 runs × 10,000 points."""
+    with wide_server() as (_, url):
+        for _ in range(repeat):
+            page = open_scalars(browser, url)
+            print(json.dumps({"bench": "100 runs x 10k points, one chart", **page.evaluate(RENDER_ONE_TAG)}))
+            page.close()
 
 
 SERIES_BYTES = """() => performance.getEntriesByType("resource")
@@ -160,32 +176,22 @@ FULL_SERIES_BYTES = """async () => {
 
 def measure_live(browser: Any, repeat: int) -> None:
     """Measurement 3: one new point in each of 100 runs of the open chart."""
-    import time
-
-    with tempfile.TemporaryDirectory() as tmp:
-        wide = Path(tmp) / "wide"
-        write_wide_logdir(wide)
-        proc, url = serve(wide)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(url + "#tab=scalars")
-            page.wait_for_selector('.tb-card-body[data-complete="true"]', timeout=60_000)
-            full_bytes = page.evaluate(FULL_SERIES_BYTES)
-            for i in range(repeat):
-                step = 10_000 + i
-                before = page.evaluate(SERIES_BYTES)
-                started = time.monotonic()
-                for r in range(100):
-                    with open(wide / f"run_{r:03d}" / "events.out.tfevents.1.bench.0", "ab") as f:
-                        f.write(_loss_record(r, step))
-                page.wait_for_function(HOLDS_STEP, arg=step, timeout=30_000, polling=20)
-                print(json.dumps({"bench": "live update, 100 runs x 10k points, one new point each",
-                                  "append_to_drawn_s": round(time.monotonic() - started, 3),
-                                  "series_bytes": page.evaluate(SERIES_BYTES) - before,
-                                  "whole_series_bytes": full_bytes}))
-            page.close()
-        finally:
-            proc.terminate()
+    with wide_server() as (wide, url):
+        page = open_scalars(browser, url)
+        full_bytes = page.evaluate(FULL_SERIES_BYTES)
+        for i in range(repeat):
+            step = 10_000 + i
+            before = page.evaluate(SERIES_BYTES)
+            started = time.monotonic()
+            for r in range(100):
+                with open(wide / f"run_{r:03d}" / "events.out.tfevents.1.bench.0", "ab") as f:
+                    f.write(_loss_record(r, step))
+            page.wait_for_function(HOLDS_STEP, arg=step, timeout=30_000, polling=20)
+            print(json.dumps({"bench": "live update, 100 runs x 10k points, one new point each",
+                              "append_to_drawn_s": round(time.monotonic() - started, 3),
+                              "series_bytes": page.evaluate(SERIES_BYTES) - before,
+                              "whole_series_bytes": full_bytes}))
+        page.close()
 
 
 def measure_workload(browser: Any, bench: Path, repeat: int) -> None:

@@ -3,6 +3,7 @@ screenshots. The fixtures built on them are in ``conftest.py``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,18 @@ def cli_server(logdir: Path, runs: list[str], *extra: str, prefix: str = "") -> 
         command += ["--path-prefix", prefix]
     return start_server(command + list(extra), port, prefix, logdir, runs)
 
+
+
+@contextlib.contextmanager
+def served(page: Any, logdir: Path, runs: list[str], *flags: str) -> Iterator[Server]:
+    """``tbcore serve`` on ``logdir`` for one test; the page's live connection is closed
+    before the server goes."""
+    server = cli_server(logdir, runs, *flags)
+    try:
+        yield server
+    finally:
+        page.goto("about:blank")
+        server.stop()
 
 @dataclass
 class Watch:

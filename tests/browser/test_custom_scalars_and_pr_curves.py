@@ -5,29 +5,22 @@ fetch, and how long run names fit their cards."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from browser_harness import Server, cli_server, open_app
+from browser_harness import open_app, served
 
 from tbcore.summary import SummaryWriter
 
 LONG_RUN = "r" * 200
 
 
-@contextlib.contextmanager
-def _served(page: Any, logdir: Path, runs: list[str], *flags: str) -> Iterator[Server]:
-    """``tbcore serve`` on ``logdir`` for one test; the page's live connection is closed first."""
-    server = cli_server(logdir, runs, *flags)
-    try:
-        yield server
-    finally:
-        page.goto("about:blank")
-        server.stop()
+def _dashes(chart: Any) -> dict[str, list[float]]:
+    """The dash pattern of each line of a chart, by name ([] for solid)."""
+    return {s["name"]: s["dash"] for s in chart.evaluate("el => el.__chart.series.map((s) => ({name: s.name, dash: s.dash ?? []}))")}
 
 
 def _write_pr(logdir: Path, run: str, steps: list[int], seed: int) -> None:
@@ -58,7 +51,7 @@ def test_pr_curves_draw_every_point_in_threshold_order_and_hover_fills_the_table
 ) -> None:
     _write_pr(tmp_path, "a", [0], seed=1)
     _write_pr(tmp_path, "b", [0], seed=2)
-    with _served(page, tmp_path, ["a", "b"]) as server:
+    with served(page, tmp_path, ["a", "b"]) as server:
         sent = server.get_json("data/plugin/pr_curves/pr_curves?run=a&run=b&tag=pr")
         open_app(page, server.url + "#tab=pr_curves")
         drawn = {s["name"]: s for s in _chart_data(page, PR_CHART, 2)}
@@ -103,7 +96,7 @@ def test_pr_curves_draw_every_point_in_threshold_order_and_hover_fills_the_table
 def test_pr_step_slider_shows_each_runs_own_step(page: Any, tmp_path: Path) -> None:
     _write_pr(tmp_path, "a", [0, 10, 20], seed=3)
     _write_pr(tmp_path, "b", [5, 15], seed=4)
-    with _served(page, tmp_path, ["a", "b"]) as server:
+    with served(page, tmp_path, ["a", "b"]) as server:
         sent = server.get_json("data/plugin/pr_curves/pr_curves?run=a&run=b&tag=pr")
         open_app(page, server.url + "#tab=pr_curves")
         _chart_data(page, PR_CHART, 2)
@@ -169,7 +162,7 @@ def test_multiline_draws_each_run_tag_once_in_run_colors_with_a_dash_per_tag(
         }
     }
     _write_multiline(tmp_path, ["r1", "r2"], layout, ["loss", "acc"])
-    with _served(page, tmp_path, ["r1", "r2"]) as server:
+    with served(page, tmp_path, ["r1", "r2"]) as server:
         open_app(page, server.url + "#tab=custom_scalars")
         dup = _chart_data(page, '.tb-card[data-title="dup"] .scalars-chart', 2)
         assert [s["name"] for s in dup] == ["r1: loss", "r2: loss"]  # two regexes match: drawn once
@@ -180,12 +173,7 @@ def test_multiline_draws_each_run_tag_once_in_run_colors_with_a_dash_per_tag(
         lines = {
             s["name"]: s for s in _chart_data(page, '.tb-card[data-title="both"] .scalars-chart', 4)
         }
-        dashes = {
-            s["name"]: s.get("dash")
-            for s in both.evaluate(
-                "el => el.__chart.series.map((s) => ({name: s.name, dash: s.dash ?? []}))"
-            )
-        }
+        dashes = _dashes(both)
         # A run's color, whatever the tag; the tags of a run differ by dash, the same across runs.
         assert (
             lines["r1: loss"]["color"]
@@ -205,12 +193,7 @@ def test_multiline_draws_each_run_tag_once_in_run_colors_with_a_dash_per_tag(
         after = {
             s["name"]: s for s in _chart_data(page, '.tb-card[data-title="both"] .scalars-chart', 2)
         }
-        after_dashes = {
-            s["name"]: s.get("dash")
-            for s in both.evaluate(
-                "el => el.__chart.series.map((s) => ({name: s.name, dash: s.dash ?? []}))"
-            )
-        }
+        after_dashes = _dashes(both)
         assert after["r2: loss"]["color"] == lines["r2: loss"]["color"]
         assert after_dashes == {"r2: acc": dashes["r2: acc"], "r2: loss": dashes["r2: loss"]}
 
@@ -220,7 +203,7 @@ def test_custom_scalars_live_update_refetches_only_changed_charts(
 ) -> None:
     layout = {"C": {"A": ["Multiline", ["a/.*"]], "B": ["Multiline", ["b/.*"]]}}
     _write_multiline(tmp_path, ["r"], layout, ["a/x", "b/x"])
-    with _served(page, tmp_path, ["r"], "--reload-interval", "0.2") as server:
+    with served(page, tmp_path, ["r"], "--reload-interval", "0.2") as server:
         open_app(page, server.url + "#tab=custom_scalars")
         _chart_data(page, '.tb-card[data-title="A"] .scalars-chart', 1)
         _chart_data(page, '.tb-card[data-title="B"] .scalars-chart', 1)
@@ -246,7 +229,7 @@ def test_custom_scalars_drops_an_answer_older_than_the_latest_draw(
 ) -> None:
     layout = {"C": {"L": ["Multiline", ["loss"]]}}
     _write_multiline(tmp_path, ["r1", "r2"], layout, ["loss"])
-    with _served(page, tmp_path, ["r1", "r2"]) as server:
+    with served(page, tmp_path, ["r1", "r2"]) as server:
         open_app(page, server.url + "#tab=custom_scalars")
         chart = '.tb-card[data-title="L"] .scalars-chart'
         _chart_data(page, chart, 2)
@@ -274,7 +257,7 @@ def test_custom_scalars_drops_an_answer_older_than_the_latest_draw(
 
 def test_long_run_names_stay_inside_their_cards(page: Any, tmp_path: Path) -> None:
     _write_multiline(tmp_path, [LONG_RUN], {"C": {"L": ["Multiline", ["loss"]]}}, ["loss"])
-    with _served(page, tmp_path, [LONG_RUN]) as server:
+    with served(page, tmp_path, [LONG_RUN]) as server:
         no_side_scroll = "() => { const p = document.querySelector('.tb-panels'); return p.scrollWidth <= p.clientWidth; }"
         open_app(page, server.url + "#tab=scalars")
         page.wait_for_selector('.tb-card[data-key="loss"] .scalars-download')

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_harness import Server, cli_server, open_app, screenshot
+from browser_harness import Server, cli_server, open_app, screenshot, served
 from browser_logdirs import write_run
 from test_dashboards import chart_data
 
@@ -29,17 +27,6 @@ def _write_with_torch(writer: str, logdir: Path) -> None:
     pytest.importorskip("torch")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
     subprocess.run([sys.executable, str(SCALARS_WRITERS), writer, str(logdir)], check=True, env=env, timeout=240)
-
-
-@contextlib.contextmanager
-def _served(page: Any, logdir: Path, runs: list[str], *flags: str) -> Iterator[Server]:
-    """``tbcore serve`` on ``logdir`` for one test; the page's live connection is closed first."""
-    server = cli_server(logdir, runs, *flags)
-    try:
-        yield server
-    finally:
-        page.goto("about:blank")  # close the live connection before the server goes
-        server.stop()
 
 
 def _card_data(page: Any, tag: str) -> dict[str, dict[str, Any]]:
@@ -116,7 +103,7 @@ def _append_points(path: Path, points: list[tuple[int, float, float]]) -> None:
 
 def test_live_append_shows_the_new_point(page: Any, tmp_path: Path) -> None:
     path = write_run(tmp_path, "live", {"loss": [(s, 1.0 / (s + 1)) for s in range(10)]}, start=3e6)
-    with _served(page, tmp_path, ["live"], "--reload-interval", "0.2") as server:
+    with served(page, tmp_path, ["live"], "--reload-interval", "0.2") as server:
         open_app(page, server.url + "#tab=scalars")
         assert _lines(chart_data(page, "loss"))["live"]["x"][-1] == 9
         requests: list[str] = []
@@ -200,7 +187,7 @@ def test_pin_and_full_width(page: Any, server: Server) -> None:
 def test_grouping_by_an_hparam_draws_a_band_per_value(page: Any, tmp_path: Path) -> None:
     _write_with_torch("torch_hparams", tmp_path)
     runs = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("**/events.out.tfevents.*"))
-    with _served(page, tmp_path, runs) as server:
+    with served(page, tmp_path, runs) as server:
         open_app(page, server.url + "#tab=scalars")
         chart_data(page, "loss")
         group_by = page.locator('select[aria-label="Group runs by"]')
@@ -262,7 +249,7 @@ def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server, settle
 
 def test_custom_scalars_margin_chart_fills_between_its_bounds(page: Any, tmp_path: Path) -> None:
     _write_with_torch("torch_margin", tmp_path)
-    with _served(page, tmp_path, ["run"]) as server:
+    with served(page, tmp_path, ["run"]) as server:
         open_app(page, server.url + "#tab=custom_scalars")
         chart = page.locator('.tb-card[data-title="margin"] .scalars-chart')
         page.wait_for_function(
@@ -282,7 +269,7 @@ def test_custom_scalars_margin_chart_fills_between_its_bounds(page: Any, tmp_pat
 
 def test_long_series_zoom_reset_and_non_finite_markers(page: Any, tmp_path: Path, settled_box: Any) -> None:
     _write_with_torch("torch_long", tmp_path)
-    with _served(page, tmp_path, ["long"]) as server:
+    with served(page, tmp_path, ["long"]) as server:
         open_app(page, server.url + "#tab=scalars")
         page.locator('input[aria-label="Smoothing"]').fill("0")
         page.wait_for_selector('.tb-card[data-key="noise"] .tb-card-body[data-complete="true"]')
@@ -564,7 +551,7 @@ def test_invalid_tag_regex_smoothing_limit_and_pinned_prefix(page: Any, edge_ser
 
 def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page: Any, tmp_path: Path) -> None:
     _write_with_torch("torch_margin", tmp_path)
-    with _served(page, tmp_path, ["run"], "--reload-interval", "0.2") as server:
+    with served(page, tmp_path, ["run"], "--reload-interval", "0.2") as server:
         open_app(page, server.url + "#tab=custom_scalars")
         chart = page.locator('.tb-card[data-title="all"] .scalars-chart')
         page.wait_for_function(
@@ -597,7 +584,7 @@ def test_custom_scalars_multiline_colors_each_line_and_follows_new_layouts(page:
 
 def test_pr_curve_axes_span_zero_to_one(page: Any, tmp_path: Path) -> None:
     _write_with_torch("torch_pr", tmp_path)
-    with _served(page, tmp_path, ["run"]) as server:
+    with served(page, tmp_path, ["run"]) as server:
         open_app(page, server.url + "#tab=pr_curves")
         chart = page.locator('.tb-card[data-key="pr"] .scalars-chart')
         page.wait_for_function(
@@ -640,7 +627,7 @@ def test_settings_live_in_the_url(page: Any, edge_server: Server) -> None:
 def test_the_step_axis_has_whole_number_ticks(page: Any, tmp_path: Path) -> None:
     """20 steps: uPlot's default increments would label 2.5, 7.5, ...; steps are whole."""
     write_run(tmp_path, "short", {"loss": [(s, 1.0 / (s + 1)) for s in range(20)]}, start=3e6)
-    with _served(page, tmp_path, ["short"]) as server:
+    with served(page, tmp_path, ["short"]) as server:
         open_app(page, server.url + "#tab=scalars")
         chart_data(page, "loss")
         splits = _chart(page, "loss").evaluate("el => el.__chart.plot.axes[0]._splits")
