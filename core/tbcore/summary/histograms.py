@@ -67,14 +67,6 @@ def finite_values(values: Any) -> tuple[np.ndarray, NonFinite]:
     return kept, NonFinite(nan, pos_inf, bad.size - nan - pos_inf)
 
 
-def make_histogram(
-    values: Any, bins: Any = "tensorflow", max_bins: int | None = None
-) -> histogram_pb2.HistogramProto:
-    """The ``HistogramProto`` of the finite values of ``values``; the others are left out
-    without a word (:func:`finite_values` counts them)."""
-    return histogram_of_finite(finite_values(values)[0], bins, max_bins)
-
-
 def histogram_of_finite(
     flat: np.ndarray, bins: Any = "tensorflow", max_bins: int | None = None
 ) -> histogram_pb2.HistogramProto:
