@@ -73,7 +73,7 @@ export function mountTagCards(el, ctx, options) {
   const message = h("div", { class: "histograms-message" });
   const gridEl = h("div", { class: "histograms-grid" });
   const style = h("link", { rel: "stylesheet", href: ctx.url("static/style.css") });
-  const toolbar = h("div", { class: "histograms-toolbar" }, xAxis.element, layoutSetting.element, ...(options.toolbar ?? []));
+  const toolbar = h("div", { class: "tb-settings histograms-toolbar" }, xAxis.element, layoutSetting.element, ...(options.toolbar ?? []));
   el.replaceChildren(style, toolbar, message, gridEl);
 
   /** @param {((el: HTMLElement) => void) | null} render */

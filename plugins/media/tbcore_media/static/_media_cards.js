@@ -73,7 +73,7 @@ export function mountMediaCards(el, ctx, options) {
   const gridEl = h("div", { class: "media-grid" });
   const style = h("link", { rel: "stylesheet", href: ctx.url("static/style.css") });
   const root = h("div", { class: `media-dashboard media-${ctx.pluginName}` },
-    h("div", { class: "media-toolbar" }, ...(options.toolbar ?? [])), message, gridEl);
+    h("div", { class: "tb-settings media-toolbar" }, ...(options.toolbar ?? [])), message, gridEl);
   el.replaceChildren(style, root);
 
   /** @param {((el: HTMLElement) => void) | null} render */

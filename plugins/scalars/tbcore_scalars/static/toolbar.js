@@ -58,7 +58,7 @@ export function createToolbar(plugin, state, actions) {
   const showRuns = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", "aria-label": "Show the runs of each group" }));
   const element = h(
     "div",
-    { class: "scalars-toolbar" },
+    { class: "tb-settings scalars-toolbar" },
     h("label", {}, "Smoothing ", smoothing, smoothingValue),
     h("label", {}, "X axis ", xAxis),
     h("label", {}, logY, " Log y"),
