@@ -85,9 +85,14 @@ class Plugin:
 
 @functools.cache
 def _distribution_version(top_level_module: str) -> str:
-    # Scanning the installed distributions takes ~0.1 s: once per module and process.
     from importlib.metadata import PackageNotFoundError, packages_distributions, version
 
+    # Packages named like their module (tbcore_scalars -> tbcore-scalars) are found directly;
+    # only others need the scan of every installed distribution (~0.1 s with many installed).
+    try:
+        return version(top_level_module.replace("_", "-"))
+    except PackageNotFoundError:
+        pass
     for dist in packages_distributions().get(top_level_module, []):
         try:
             return version(dist)

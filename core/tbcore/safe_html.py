@@ -10,14 +10,13 @@ removes what the allow-list does not permit from the tags that remain (attribute
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
-
-import markdown
-import nh3
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +30,36 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 """Absolute URLs must use one of these; relative URLs are kept. ``data:`` is not allowed,
 not even for images: an SVG data URL would be content the reader did not expect."""
 
-_CLEANER = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
-    # "*": none on every tag (nh3 would otherwise keep its default `title` and `lang`).
-    attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
-    url_schemes=set(URL_SCHEMES),
-    link_rel="noopener noreferrer",
-    strip_comments=True,
-)
+
+# markdown and nh3 are imported on first use, not with the server (~50 ms of its start).
 
 
-class _MarkdownPerThread(threading.local):
-    # A Markdown instance keeps state between conversions: one per thread, reset after use.
-    def __init__(self) -> None:
-        self.md = markdown.Markdown(extensions=["tables", "fenced_code"])
+@functools.cache
+def _cleaner() -> Any:
+    import nh3
+
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        # "*": none on every tag (nh3 would otherwise keep its default `title` and `lang`).
+        attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
 
 
-_MARKDOWN = _MarkdownPerThread()
+_PER_THREAD = threading.local()
+
+
+def _markdown() -> Any:
+    """This thread's Markdown converter: an instance keeps state between conversions, so
+    each thread has its own, reset after every use."""
+    md = getattr(_PER_THREAD, "md", None)
+    if md is None:
+        import markdown
+
+        md = _PER_THREAD.md = markdown.Markdown(extensions=["tables", "fenced_code"])
+    return md
 
 
 class _EscapeUnknownTags(HTMLParser):
@@ -110,7 +122,7 @@ def sanitize(unsafe_html: str) -> str:
     parser = _EscapeUnknownTags()
     parser.feed(unsafe_html)
     parser.close()
-    return _CLEANER.clean("".join(parser.out))
+    return _cleaner().clean("".join(parser.out))
 
 
 def as_text(value: str | bytes) -> str:
@@ -140,10 +152,11 @@ def markdowns_to_html(sources: Sequence[str | bytes], combine: Callable[[list[st
         text = as_text(source)
         cleaned = text.replace("\x00", "")
         null_bytes += len(text) - len(cleaned)
+        md = _markdown()
         try:
-            fragments.append(_MARKDOWN.md.convert(cleaned))
+            fragments.append(md.convert(cleaned))
         finally:
-            _MARKDOWN.md.reset()
+            md.reset()
     safe = sanitize(combine(fragments))
     if null_bytes:
         logger.warning("discarded %d null bytes in a text summary", null_bytes)

@@ -10,7 +10,7 @@ import time
 import uvicorn
 
 from tbcore.config import ServeConfig
-from tbcore.data.logdir_provider import LogdirDataProvider, ReloadReport
+from tbcore.data.logdir_provider import LogdirDataProvider
 from tbcore.errors import CommandError
 from tbcore.server.app import create_app
 
@@ -63,6 +63,7 @@ def serve(config: ServeConfig, *, port_given: bool, demo: bool = False) -> None:
     provider = state.provider
     if isinstance(provider, LogdirDataProvider):
         _report_loading(provider)
+        provider.start()  # the first load overlaps the server's own start-up
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
     )
@@ -70,25 +71,22 @@ def serve(config: ServeConfig, *, port_given: bool, demo: bool = False) -> None:
 
 
 def _report_loading(provider: LogdirDataProvider) -> None:
-    """Print progress of the first load (when it takes more than a moment) and its end."""
+    """Print progress of the first load (when it takes more than a moment), then what it
+    loaded and how long it took."""
     started = time.perf_counter()
 
-    def on_first(report: ReloadReport) -> None:
-        remove()
-        runs = len(provider.list_runs())
-        print(
-            f"  loaded {runs} run(s), {report.bytes_read / 1e6:,.1f} MB in {report.seconds:.2f} s",
-            flush=True,
-        )
-
-    remove = provider.add_listener(on_first)
-
-    def progress() -> None:
+    def report() -> None:
         while not provider.loaded.wait(2.0):
             mb = provider.bytes_loaded / 1e6
             print(f"  loading... {mb:,.0f} MB read, {time.perf_counter() - started:.0f} s", flush=True)
+        seconds = time.perf_counter() - started
+        print(
+            f"  loaded {len(provider.list_runs()):,} run(s), {provider.point_count():,} points "
+            f"({provider.bytes_loaded / 1e6:,.1f} MB of event files) in {seconds:.2f} s",
+            flush=True,
+        )
 
-    threading.Thread(target=progress, daemon=True, name="tbcore-progress").start()
+    threading.Thread(target=report, daemon=True, name="tbcore-progress").start()
 
 
 def installed_plugins() -> list[tuple[str, str, str]]:

@@ -4,8 +4,8 @@ A drop-in replacement for ``torch.utils.tensorboard.SummaryWriter`` that convert
 tensors (on any device, with or without autograd) and hands them to the framework-free
 writer ``tbcore.summary``; it never imports ``tensorboard`` or ``tensorflow``.
 ``tbcore_torch.profiler.trace_handler(run_dir)`` is the ``on_trace_ready`` hook for
-``torch.profiler`` that writes traces into a run directory. The package
-declares itself in the ``tbcore.plugins`` entry-point group; it registers no dashboard.
+``torch.profiler`` that writes traces into a run directory. The package has no entry point:
+only training code imports it, never the server (which must not import torch).
 """
 
 from tbcore_torch.writer import SummaryWriter

@@ -6,10 +6,13 @@ lose nothing. Scalars are kept as numpy columns, every point of them; tensors as
 arrays; blobs (images, audio, graphs) only as locations in the files, read on demand.
 
 Reloading happens in a background thread (:meth:`start`) every ``reload_interval`` seconds,
-or on demand (:meth:`reload`). Files are read and scanned on a small thread pool (the C
-scanner releases the GIL). A run's new data is applied as one batch under the run's lock, so
-readers never see half of it; only when a run has more than :data:`BATCH_BYTES` of new data
-(the first load of a huge run) is it applied in several batches of that size.
+or on demand (:meth:`reload`). Files are read, scanned, grouped by tag and applied to their
+runs on a small thread pool (the C scanner and grouping release the GIL). A run's new data
+is applied as one batch under the run's lock, so readers never see half of it; only when a
+run has more than :data:`BATCH_BYTES` of new data (the first load of a huge run) is it
+applied in several batches of that size. Files are read into memory a chunk at a time and
+never kept open or mapped: once a chunk is applied only its scalars (as columns) and the
+locations of its blobs remain.
 
 Deletions: when a logdir is listed successfully and a run no longer holds any event file,
 the run is removed (as TensorBoard's Rust loader does). When one of a run's event files is
@@ -49,6 +52,7 @@ from tbcore.data.provider import (
 )
 from tbcore.data.run_data import BlobLocation, RunData, Series, read_blob_bytes
 from tbcore.data.series import PointSeries, ScalarSeries
+from tbcore.data.tag_groups import TagGroups, group_by_tag
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.io.event_file import Chunk, EventFileReader
 from tbcore.io.filesystem import FileInfo, FileSystem, filesystem_for
@@ -56,8 +60,12 @@ from tbcore.io.scan import DEFAULT_MAX_RECORD_LENGTH
 
 logger = logging.getLogger(__name__)
 
-BATCH_BYTES = 64 << 20
+BATCH_BYTES = 16 << 20
 """Most new bytes of one run read before they are applied (bounds memory on first load)."""
+TASK_BYTES = 4 << 20
+"""Runs with less new data than this are loaded several at a time, by one task."""
+TASK_RUNS = 64
+"""Most runs one task loads."""
 
 ChangeListener = Callable[["ReloadReport"], None]
 
@@ -260,26 +268,28 @@ class LogdirDataProvider(DataProvider):
         return [(self._runs[name], files) for name, files in sorted(grown.items())]
 
     def _load(self, pool: ThreadPoolExecutor, work: _Work, report: ReloadReport) -> None:
+        """Read, scan and apply the new data of every run of ``work`` on the pool.
+
+        A task loads several small runs at once (thousands of tiny runs would otherwise cost
+        a task each) and applies what it read itself, under each run's lock: numpy's sorts
+        and copies release the GIL, so two workers keep two cores busy. A run with more than
+        :data:`BATCH_BYTES` of new data goes back into the queue after each batch, which
+        bounds the memory a first load of a huge run takes.
+        """
         queue = list(reversed(work))
-        window = 2 * self._workers
-        pending: dict[Future, tuple[RunData, list[tuple[EventFileReader, int]]]] = {}
+        pending: set[Future[list[_Loaded]]] = set()
         while queue or pending:
-            while queue and len(pending) < window:
-                item = queue.pop()
-                pending[pool.submit(_read_batch, item[1])] = item
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            while queue and len(pending) < self._workers + 1:
+                pending.add(pool.submit(_load_runs, _take_task(queue)))
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                run, files = pending.pop(future)
-                batch, more = future.result()
-                size = sum(len(c.data) for _, c in batch)
-                report.bytes_read += size
-                self.bytes_loaded += size
-                changed = run.apply(batch)
-                del batch
-                if changed:
-                    report.changed.setdefault(run.name, set()).update(changed)
-                if more:
-                    queue.append((run, files))
+                for run, files, changed, size, more in future.result():
+                    report.bytes_read += size
+                    self.bytes_loaded += size
+                    if changed:
+                        report.changed.setdefault(run.name, set()).update(changed)
+                    if more:
+                        queue.append((run, files))
 
     def start(self) -> None:
         """Start reloading in the background: once now, then every ``reload_interval`` s."""
@@ -327,6 +337,14 @@ class LogdirDataProvider(DataProvider):
         # A copy first: a reload may remove a run between listing the names and reading one.
         runs = dict(self._runs)
         return [runs[name] for name in sorted(runs)]
+
+    def point_count(self) -> int:
+        """Points held in every series of every run (for progress reports)."""
+        total = 0
+        for run in self.runs():
+            with run.lock:
+                total += sum(len(series.points) for series in run.series.values())
+        return total
 
     def experiment_metadata(self, *, experiment_id: str = "") -> ExperimentMetadata:
         """The logdir spec as data location; creation time = earliest run start."""
@@ -512,16 +530,48 @@ class LogdirDataProvider(DataProvider):
             raise NotFoundError(f"blob not found: {e}") from e
 
 
+_Loaded = tuple[RunData, list[tuple[EventFileReader, int]], set[str], int, bool]
+"""What a task did to one run: the run, its files, the tags that changed, the bytes read,
+and whether more remains to read."""
+
+
+def _take_task(queue: _Work) -> _Work:
+    """The next task's runs, from the end of ``queue``: one run, or several whose new data
+    adds up to less than :data:`TASK_BYTES`."""
+    task = [queue.pop()]
+    size = _pending_bytes(task[0][1])
+    while queue and len(task) < TASK_RUNS and size + _pending_bytes(queue[-1][1]) < TASK_BYTES:
+        task.append(queue.pop())
+        size += _pending_bytes(task[-1][1])
+    return task
+
+
+def _pending_bytes(files: list[tuple[EventFileReader, int]]) -> int:
+    return sum(max(0, size - reader.offset) for reader, size in files)
+
+
+def _load_runs(task: _Work) -> list[_Loaded]:
+    """Load the new data of each run of ``task`` (worker thread)."""
+    loaded = []
+    for run, files in task:
+        batch, more = _read_batch(files)
+        size = sum(len(chunk.data) for _, chunk, _ in batch)
+        changed = run.apply(batch)
+        del batch
+        loaded.append((run, files, changed, size, more))
+    return loaded
+
+
 def _read_batch(
     files: list[tuple[EventFileReader, int]],
-) -> tuple[list[tuple[str, Chunk]], bool]:
-    """Read and scan new data of one run's files, up to :data:`BATCH_BYTES` (worker thread)."""
-    batch: list[tuple[str, Chunk]] = []
+) -> tuple[list[tuple[str, Chunk, TagGroups]], bool]:
+    """Read, scan and group new data of one run's files, up to :data:`BATCH_BYTES`."""
+    batch: list[tuple[str, Chunk, TagGroups]] = []
     total = 0
     for reader, size in files:
         try:
             for chunk in reader.read_new(size):
-                batch.append((reader.path, chunk))
+                batch.append((reader.path, chunk, group_by_tag(chunk.result)))
                 total += len(chunk.data)
                 if total >= BATCH_BYTES:
                     return batch, True

@@ -21,6 +21,7 @@ from tbcore.data.convert import (
 )
 from tbcore.data.provider import DataClass
 from tbcore.data.series import PointSeries, ScalarSeries
+from tbcore.data.tag_groups import TagGroups
 from tbcore.io.event_file import Chunk, EventFileReader
 from tbcore.io.scan import KIND_DOUBLE_TENSOR, KIND_OTHER, KIND_SIMPLE_VALUE, ScanResult
 from tbcore.proto import event_pb2, summary_pb2
@@ -80,12 +81,13 @@ class RunData:
             self.files.append(path)
             return len(self.files) - 1
 
-    def apply(self, batch: list[tuple[str, Chunk]]) -> set[str]:
-        """Apply scanned chunks (``(path, chunk)`` in file order); returns the changed tags."""
+    def apply(self, batch: list[tuple[str, Chunk, TagGroups]]) -> set[str]:
+        """Apply scanned chunks (``(path, chunk, groups)`` in file order, ``groups`` being
+        :func:`group_by_tag` of the chunk); returns the changed tags."""
         changed: set[str] = set()
         with self.lock:
-            for path, chunk in batch:
-                _ChunkApplier(self, self.file_index(path), chunk, changed).apply()
+            for path, chunk, groups in batch:
+                _ChunkApplier(self, self.file_index(path), chunk, groups, changed).apply()
             if changed:
                 self.version += 1
         return changed
@@ -94,11 +96,14 @@ class RunData:
 class _ChunkApplier:
     """Applies one chunk to a run (called with the run's lock held)."""
 
-    def __init__(self, run: RunData, file_index: int, chunk: Chunk, changed: set[str]) -> None:
+    def __init__(
+        self, run: RunData, file_index: int, chunk: Chunk, groups: TagGroups, changed: set[str]
+    ) -> None:
         self.run = run
         self.file_index = file_index
         self.chunk = chunk
         self.res = chunk.result
+        self.groups = groups
         self.changed = changed
 
     def apply(self) -> None:
@@ -108,56 +113,64 @@ class _ChunkApplier:
             self.run.start_time is None or first_wall < self.run.start_time
         ):
             self.run.start_time = first_wall
-        if res.v_tag.shape[0]:
-            self._apply_values()
+        groups = self.groups
+        bounds = groups.bounds
+        for g, tag_id in enumerate(groups.tag_ids):
+            self._apply_tag(res.tags[tag_id].decode("utf-8", "replace"), bounds[g], bounds[g + 1])
         for i in range(res.o_record.shape[0]):
             self._apply_event(int(res.o_offset[i]), int(res.o_length[i]))
 
     # --- summary values -------------------------------------------------------------
 
-    def _apply_values(self) -> None:
-        res = self.res
-        tag_ids = res.v_tag
-        dtype = np.uint16 if len(res.tags) <= 0xFFFF else np.int32
-        order = np.argsort(tag_ids.astype(dtype), kind="stable")
-        sorted_ids = tag_ids[order]
-        starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-        ends = np.r_[starts[1:], sorted_ids.shape[0]]
-        for start, end in zip(starts.tolist(), ends.tolist()):
-            idx = order[start:end]
-            tag = res.tags[int(sorted_ids[start])].decode("utf-8", "replace")
-            self._apply_tag(tag, idx)
-
-    def _apply_tag(self, tag: str, idx: np.ndarray) -> None:
-        res = self.res
+    def _apply_tag(self, tag: str, start: int, end: int) -> None:
+        """Apply the rows ``start:end`` of the grouped values, all of ``tag``."""
+        groups = self.groups
         series = self.run.series.get(tag)
         if series is None:
-            series = self._new_series(tag, idx)
+            series = self._new_series(tag, int(groups.order[start]))
             if series is None:
                 return
-        kinds = res.v_kind[idx]
-        if isinstance(series.points, ScalarSeries):
-            values = res.v_value[idx]
-            dtype = np.float64 if bool(np.any(kinds == KIND_DOUBLE_TENSOR)) else np.float32
-            values = values.astype(dtype)
-            keep = np.ones(idx.shape[0], dtype=bool)
-            for j in np.flatnonzero(kinds == KIND_OTHER).tolist():
-                number = self._scalar_at(int(idx[j]), tag)
-                if number is None:
-                    keep[j] = False
-                else:
-                    values[j] = number
-            if not keep.all():
-                idx, values = idx[keep], values[keep]
-            series.points.extend(res.v_step[idx], res.v_wall_time[idx], values)
-        else:
-            for i in idx.tolist():
+        points = series.points
+        if not isinstance(points, ScalarSeries):
+            assert isinstance(points, PointSeries)
+            for i in groups.order[start:end].tolist():
                 self._append_point(series, tag, i)
+            self.changed.add(tag)
+            return
+        step = groups.step[start:end]
+        wall = groups.wall_time[start:end]
+        value = groups.value[start:end]
+        kind = groups.kind[start:end]
+        if groups.has_double and not bool(np.any(kind == KIND_DOUBLE_TENSOR)):
+            value = value.astype(np.float32)
+        if groups.has_other and bool(np.any(kind == KIND_OTHER)):
+            step, wall, value = self._parse_other_scalars(tag, start, end, step, wall, value)
+        points.extend(step, wall, value)
         self.changed.add(tag)
 
-    def _new_series(self, tag: str, idx: np.ndarray) -> Series | None:
+    def _parse_other_scalars(
+        self, tag: str, start: int, end: int, step: np.ndarray, wall: np.ndarray, value: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fill in the values the scanner could not decode (parsed with protobuf); rows that
+        hold no single number are skipped."""
+        value = value.copy()
+        keep = np.ones(end - start, dtype=bool)
+        others = np.flatnonzero(self.groups.kind[start:end] == KIND_OTHER).tolist()
+        order = self.groups.order
+        for j in others:
+            number = self._scalar_at(int(order[start + j]), tag)
+            if number is None:
+                keep[j] = False
+            else:
+                value[j] = number
+        if not keep.all():
+            return step[keep], wall[keep], value[keep]
+        return step, wall, value
+
+    def _new_series(self, tag: str, i: int) -> Series | None:
+        """The series of ``tag``, made from its first row ``i``; None when that row cannot be
+        parsed."""
         res = self.res
-        i = int(idx[0])
         kind = int(res.v_kind[i])
         if kind == KIND_SIMPLE_VALUE and res.v_meta_length[i] == 0:
             info = SeriesInfo("scalars", DataClass.SCALAR, display_name=tag)

@@ -16,16 +16,15 @@ import numpy as np
 T = TypeVar("T")
 
 
-def surviving(steps: np.ndarray) -> np.ndarray:
-    """Mask of the points of ``steps`` (in arrival order) that the restart rule keeps.
+def surviving(steps: np.ndarray) -> np.ndarray | None:
+    """Mask of the points of ``steps`` (in arrival order) that the restart rule keeps, or
+    None when every point is kept (steps strictly increasing: the usual case).
 
     Point ``i`` survives when its step is below the step of every later point.
     """
     n = steps.shape[0]
-    if n < 2:
-        return np.ones(n, dtype=bool)
-    if bool(np.all(steps[1:] > steps[:-1])):
-        return np.ones(n, dtype=bool)
+    if n < 2 or (steps[1:] > steps[:-1]).all():
+        return None
     # suffix_min[i] = min(steps[i+1:]); the last point always survives.
     later_min = np.minimum.accumulate(steps[::-1])[::-1]
     mask = np.empty(n, dtype=bool)
@@ -34,19 +33,27 @@ def surviving(steps: np.ndarray) -> np.ndarray:
     return mask
 
 
+_EMPTY: dict[type, np.ndarray] = {
+    t: np.empty(0, dtype=t) for t in (np.int32, np.float64, np.float32)
+}
+
+
 class ScalarSeries:
     """One scalar series as three growable columns (step, wall time, value).
 
     Values are kept at the precision they were written in: float32 for ``simple_value`` and
-    DT_FLOAT tensors, float64 as soon as a double arrives.
+    DT_FLOAT tensors, float64 as soon as a double arrives. Steps are kept as int32 while
+    every step fits (nearly always: 4 bytes a point less), int64 once one does not; the
+    columns handed out (:meth:`columns`, :meth:`take`) are always int64.
     """
 
     __slots__ = ("_step", "_wall", "_value", "_len", "version")
 
     def __init__(self, value_dtype: type[np.floating] = np.float32) -> None:
-        self._step = np.empty(0, dtype=np.int64)
-        self._wall = np.empty(0, dtype=np.float64)
-        self._value = np.empty(0, dtype=value_dtype)
+        # Empty columns are shared (nothing is ever written into an array of capacity 0).
+        self._step = _EMPTY[np.int32]
+        self._wall = _EMPTY[np.float64]
+        self._value = _EMPTY[value_dtype]
         self._len = 0
         self.version = 0
 
@@ -54,14 +61,30 @@ class ScalarSeries:
         return self._len
 
     def extend(self, step: np.ndarray, wall: np.ndarray, value: np.ndarray) -> None:
-        """Append points in arrival order, applying the restart rule."""
+        """Append points in arrival order, applying the restart rule.
+
+        The series takes ownership of the arrays: into an empty series they become its
+        columns, to be written into on later restarts.
+        """
         if step.shape[0] == 0:
             return
         if value.dtype == np.float64 and self._value.dtype != np.float64:
             self._value = self._value.astype(np.float64)
+        if step.dtype != np.int32:
+            step = _narrow_steps(step)
+            if step.dtype == np.int64 and self._step.dtype == np.int32:
+                self._step = self._step.astype(np.int64)
         keep = surviving(step)
-        if not keep.all():
+        if keep is not None:
             step, wall, value = step[keep], wall[keep], value[keep]
+        if not self._step.shape[0]:
+            # The first points (a first load): the columns are the arrays given, not copies.
+            self._step = step
+            self._wall = np.asarray(wall, dtype=np.float64)
+            self._value = np.asarray(value, dtype=self._value.dtype)
+            self._len = step.shape[0]
+            self.version += 1
+            return
         first = int(step[0])
         if self._len and int(self._step[self._len - 1]) >= first:
             self._len = int(np.searchsorted(self._step[: self._len], first, side="left"))
@@ -82,17 +105,17 @@ class ScalarSeries:
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Copies of the (step, wall time, value) columns, safe to hand out."""
         n = self._len
-        return self._step[:n].copy(), self._wall[:n].copy(), self._value[:n].copy()
+        return self._step[:n].astype(np.int64), self._wall[:n].copy(), self._value[:n].copy()
 
     def views(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The (step, wall time, value) columns without copying: read them only while holding
-        the run's lock (appends and restarts write into these arrays)."""
+        the run's lock (appends and restarts write into these arrays). Steps may be int32."""
         n = self._len
         return self._step[:n], self._wall[:n], self._value[:n]
 
     def take(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The points at ``indices`` (which must be below ``len(self)``), as new arrays."""
-        return self._step[indices], self._wall[indices], self._value[indices]
+        return self._step[indices].astype(np.int64), self._wall[indices], self._value[indices]
 
     def last(self) -> tuple[int, float, float] | None:
         """The latest point, or None when empty."""
@@ -116,6 +139,16 @@ class ScalarSeries:
     def nbytes(self) -> int:
         """Memory held by the columns (capacity, not length)."""
         return self._step.nbytes + self._wall.nbytes + self._value.nbytes
+
+
+_INT32 = np.iinfo(np.int32)
+
+
+def _narrow_steps(step: np.ndarray) -> np.ndarray:
+    """``step`` as int32 when every step fits, else as int64."""
+    if step.shape[0] and (int(step.min()) < _INT32.min or int(step.max()) > _INT32.max):
+        return np.asarray(step, dtype=np.int64)
+    return step.astype(np.int32)
 
 
 def _grow(array: np.ndarray, capacity: int, keep: int) -> np.ndarray:

@@ -1283,8 +1283,128 @@ static PyObject *recordscan_scan(PyObject *module, PyObject *args)
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Grouping the value rows of a scan by tag                                                     */
+
+PyDoc_STRVAR(group_doc,
+             "group_by_tag(tags, ntags, kind, step, wall_time, value)\n--\n\n"
+             "Group the v_* rows of a scan by tag id (a stable counting sort; see\n"
+             "tbcore.data.tag_groups). Returns bytearrays (order, counts, kind, step,\n"
+             "wall_time, value) and the flags (has_other, has_double, wide_steps):\n"
+             "order (int32) holds the row numbers grouped by tag, counts (int64) the rows\n"
+             "of each tag id, and the columns are gathered in that order; step is int32\n"
+             "unless some step is outside its range, value float32 unless some row is a\n"
+             "double tensor.\n"
+             "Releases the GIL while grouping.");
+
+static PyObject *recordscan_group_by_tag(PyObject *module, PyObject *args)
+{
+    Py_buffer tags, kind, step, wall, value;
+    Py_ssize_t ntags;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "y*ny*y*y*y*:group_by_tag", &tags, &ntags, &kind, &step, &wall,
+                          &value))
+        return NULL;
+    PyObject *result = NULL;
+    PyObject *out[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    size_t *next = NULL;
+    const size_t n = (size_t)tags.len / sizeof(int32_t);
+    if (ntags < 0 || (size_t)kind.len != n || (size_t)step.len != n * sizeof(int64_t) ||
+        (size_t)wall.len != n * sizeof(double) || (size_t)value.len != n * sizeof(double)) {
+        PyErr_SetString(PyExc_ValueError, "group_by_tag: columns of different lengths");
+        goto done;
+    }
+    const int32_t *tag = (const int32_t *)tags.buf;
+    const uint8_t *kinds = (const uint8_t *)kind.buf;
+    const int64_t *steps = (const int64_t *)step.buf;
+    int has_other = 0, has_double = 0, wide_steps = 0, bad_tag = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t i = 0; i < n; i++) {
+        bad_tag |= tag[i] < 0 || tag[i] >= ntags;
+        has_other |= kinds[i] == KIND_OTHER;
+        has_double |= kinds[i] == KIND_DOUBLE_TENSOR;
+        wide_steps |= steps[i] < INT32_MIN || steps[i] > INT32_MAX;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad_tag) {
+        PyErr_SetString(PyExc_ValueError, "group_by_tag: tag id out of range");
+        goto done;
+    }
+    const size_t step_size = wide_steps ? sizeof(int64_t) : sizeof(int32_t);
+    const size_t value_size = has_double ? sizeof(double) : sizeof(float);
+    const size_t sizes[6] = {sizeof(int32_t), sizeof(int64_t) * (size_t)ntags, 1, step_size,
+                             sizeof(double), value_size};
+    for (int c = 0; c < 6; c++) {
+        /* bytearrays: numpy views of them are writable, so series can adopt the columns */
+        out[c] = PyByteArray_FromStringAndSize(NULL,
+                                               (Py_ssize_t)(c == 1 ? sizes[1] : n * sizes[c]));
+        if (out[c] == NULL)
+            goto done;
+    }
+    next = PyMem_Malloc(((size_t)ntags + 1) * sizeof(size_t));
+    if (next == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int32_t *order = (int32_t *)PyByteArray_AS_STRING(out[0]);
+    int64_t *counts = (int64_t *)PyByteArray_AS_STRING(out[1]);
+    uint8_t *kind_g = (uint8_t *)PyByteArray_AS_STRING(out[2]);
+    char *step_g = PyByteArray_AS_STRING(out[3]);
+    double *wall_g = (double *)PyByteArray_AS_STRING(out[4]);
+    char *value_g = PyByteArray_AS_STRING(out[5]);
+    const double *walls = (const double *)wall.buf;
+    const double *values = (const double *)value.buf;
+
+    Py_BEGIN_ALLOW_THREADS
+    memset(counts, 0, sizes[1]);
+    for (size_t i = 0; i < n; i++)
+        counts[tag[i]]++;
+    size_t start = 0;
+    for (Py_ssize_t t = 0; t < ntags; t++) {
+        next[t] = start;
+        start += (size_t)counts[t];
+    }
+    for (size_t i = 0; i < n; i++) {
+        const size_t j = next[tag[i]]++;
+        order[j] = (int32_t)i;
+        kind_g[j] = kinds[i];
+        if (wide_steps)
+            ((int64_t *)step_g)[j] = steps[i];
+        else
+            ((int32_t *)step_g)[j] = (int32_t)steps[i];
+        wall_g[j] = walls[i];
+        if (has_double)
+            ((double *)value_g)[j] = values[i];
+        else
+            ((float *)value_g)[j] = (float)values[i];
+    }
+    Py_END_ALLOW_THREADS
+
+    result = PyTuple_New(9);
+    if (result == NULL)
+        goto done;
+    for (int c = 0; c < 6; c++) {
+        PyTuple_SET_ITEM(result, c, out[c]); /* steals the reference */
+        out[c] = NULL;
+    }
+    PyTuple_SET_ITEM(result, 6, PyBool_FromLong(has_other));
+    PyTuple_SET_ITEM(result, 7, PyBool_FromLong(has_double));
+    PyTuple_SET_ITEM(result, 8, PyBool_FromLong(wide_steps));
+done:
+    for (int c = 0; c < 6; c++)
+        Py_XDECREF(out[c]);
+    PyMem_Free(next);
+    PyBuffer_Release(&tags);
+    PyBuffer_Release(&kind);
+    PyBuffer_Release(&step);
+    PyBuffer_Release(&wall);
+    PyBuffer_Release(&value);
+    return result;
+}
+
 static PyMethodDef recordscan_methods[] = {
     {"scan", recordscan_scan, METH_VARARGS, scan_doc},
+    {"group_by_tag", recordscan_group_by_tag, METH_VARARGS, group_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -11,7 +11,7 @@ from tbcore.io.scan import DEFAULT_MAX_RECORD_LENGTH, ScanResult, scan
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 32 << 20
+CHUNK_BYTES = 16 << 20
 """How much of a file is read and scanned at once; bounds memory when loading huge files."""
 
 

@@ -68,15 +68,16 @@ ScanFunction = Callable[[bytes | bytearray | memoryview, int, bool, int], ScanRe
 
 
 def _load() -> tuple[ScanFunction, str]:
-    from tbcore.io import _scan_py
+    if os.environ.get("TBCORE_PURE_PYTHON") != "1":
+        try:
+            from tbcore.io import _recordscan  # type: ignore[attr-defined]
+        except ImportError:
+            pass
+        else:
+            return _wrap_c(_recordscan.scan), "c"
+    from tbcore.io import _scan_py  # imported only when used: it needs crc32c and costs ~50 ms
 
-    if os.environ.get("TBCORE_PURE_PYTHON") == "1":
-        return _scan_py.scan, "python"
-    try:
-        from tbcore.io import _recordscan  # type: ignore[attr-defined]
-    except ImportError:
-        return _scan_py.scan, "python"
-    return _wrap_c(_recordscan.scan), "c"
+    return _scan_py.scan, "python"
 
 
 def _wrap_c(c_scan: Callable[..., tuple]) -> ScanFunction:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -82,10 +81,6 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Plugin versions (for the listing) take a scan of the installed distributions.
-        threading.Thread(
-            target=lambda: [p.version for p in registry.working()], daemon=True
-        ).start()
         add_listener = getattr(provider, "add_listener", None)
         remove = add_listener(live.publish) if add_listener else None
         start = getattr(provider, "start", None)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from tbcore.data.provider import ScalarColumns
 from tbcore.errors import InvalidArgumentError
 from tbcore.plugin import Plugin
 from tbcore.server.query_params import optional_float, optional_int
@@ -61,14 +64,18 @@ class ScalarsPlugin(Plugin):
 
     async def scalars_multirun(self, request: Request) -> Response:
         """Form fields ``tag`` (once) and ``runs`` (repeated): ``{run: rows}``."""
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        body = await request.body()
+        data = await run_in_threadpool(self._read_multirun, body)
+        # Streamed run by run, encoded off the event loop: the rows of one run at a time
+        # exist as Python objects, and the whole answer is never held at once.
+        return StreamingResponse(_multirun_json(data), media_type="application/json")
+
+    def _read_multirun(self, body: bytes) -> dict[str, ScalarColumns]:
+        form = parse_qs(body.decode("utf-8", "replace"))
         tags = form.get("tag", [])
         if len(tags) != 1:
             raise InvalidArgumentError("tag must be specified exactly once")
-        data = queries.read_series(self.provider, form.get("runs", []), tags[0])
-        # Encoded run by run: the rows of one run at a time exist as Python objects.
-        parts = [orjson.dumps(run) + b":" + orjson.dumps(queries.rows(cols)) for run, cols in data.items()]
-        return Response(b"{" + b",".join(parts) + b"}", media_type="application/json")
+        return queries.read_series(self.provider, form.get("runs", []), tags[0])
 
     def series(self, request: Request) -> Response:
         """All requested runs (``run``, repeated; none = all) of ``tag`` as columns, in JSON
@@ -107,3 +114,21 @@ class ScalarsPlugin(Plugin):
 
         write_demo(logdir)
 
+
+STREAM_PIECE_BYTES = 1 << 20
+"""Size of the pieces a streamed answer is sent in (each piece costs a hop to a thread)."""
+
+
+def _multirun_json(data: dict[str, ScalarColumns]) -> Iterator[bytes]:
+    """``{run: rows, ...}`` in pieces of about :data:`STREAM_PIECE_BYTES`."""
+    piece = [b"{"]
+    size = 0
+    for i, (run, cols) in enumerate(data.items()):
+        part = (b"," if i else b"") + orjson.dumps(run) + b":" + orjson.dumps(queries.rows(cols))
+        piece.append(part)
+        size += len(part)
+        if size >= STREAM_PIECE_BYTES:
+            yield b"".join(piece)
+            piece, size = [], 0
+    piece.append(b"}")
+    yield b"".join(piece)
