@@ -100,10 +100,14 @@ def info_for_value(value: summary_pb2.Summary.Value) -> SeriesInfo:
 
 def tensor_for_series(value: summary_pb2.Summary.Value, info: SeriesInfo) -> np.ndarray | None:
     """The value's tensor for a tensor-class series; hparams values, which may carry only
-    metadata, get an empty float32 vector (TensorBoard's null tensor)."""
+    metadata, get an empty float32 vector (TensorBoard's null tensor).
+
+    The array is read-only: readers get the stored array itself, so none may change it."""
     data = tensor_of(value)
     if data is None and info.plugin_name == "hparams":
-        return np.zeros((0,), dtype=np.float32)
+        data = np.zeros((0,), dtype=np.float32)
+    if data is not None:
+        data.flags.writeable = False
     return data
 
 

@@ -182,15 +182,26 @@ class DataProvider(abc.ABC):
 
     @abc.abstractmethod
     def experiment_metadata(self, *, experiment_id: str = "") -> ExperimentMetadata:
-        """Describe the experiment (its data location, name, creation time)."""
+        """Describe the experiment: its data location, name, description, creation time.
+
+        ``experiment_id`` selects the experiment for a provider that serves several ("" for
+        the only one). Returns an :class:`ExperimentMetadata`.
+        """
 
     @abc.abstractmethod
     def list_plugins(self, *, experiment_id: str = "") -> list[str]:
-        """Names of the plugins that have at least one time series in the experiment."""
+        """Names of the plugins that have at least one time series in the experiment.
+
+        Returns the ``SummaryMetadata.plugin_data.plugin_name`` values, sorted, without "".
+        """
 
     @abc.abstractmethod
     def list_runs(self, *, experiment_id: str = "") -> list[Run]:
-        """Every run, sorted by name."""
+        """Every run, sorted by name.
+
+        Returns :class:`Run` objects; a run is listed as soon as its first event file is
+        found, before it holds any series (``start_time`` is then ``None``).
+        """
 
     @abc.abstractmethod
     def list_scalars(
@@ -200,7 +211,11 @@ class DataProvider(abc.ABC):
         experiment_id: str = "",
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, TimeSeries]]:
-        """``{run: {tag: TimeSeries}}`` for the scalar series of ``plugin_name``."""
+        """``{run: {tag: TimeSeries}}`` for the scalar series of ``plugin_name``.
+
+        Only series that pass ``run_tag_filter`` (``None``: every run and tag) and hold at
+        least one point are listed; an unknown plugin, run or tag is absent, not an error.
+        """
 
     @abc.abstractmethod
     def read_scalars(
@@ -211,7 +226,14 @@ class DataProvider(abc.ABC):
         downsample: int | None = None,
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, ScalarColumns]]:
-        """``{run: {tag: ScalarColumns}}``; every point unless ``downsample`` is positive."""
+        """``{run: {tag: ScalarColumns}}`` for the scalar series of ``plugin_name``.
+
+        ``downsample``: ``None`` or ``0`` returns every point; ``N > 0`` at most ``N`` points,
+        evenly spaced, always including the latest. ``run_tag_filter`` as in
+        :meth:`list_scalars`; unknown plugins, runs and tags are absent, not errors. The
+        columns are copies the caller may keep and modify. Raises
+        :class:`tbcore.errors.InvalidArgumentError` when ``downsample`` is negative.
+        """
 
     def read_scalars_window(
         self,
@@ -246,7 +268,11 @@ class DataProvider(abc.ABC):
         experiment_id: str = "",
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, ScalarDatum]]:
-        """``{run: {tag: ScalarDatum}}`` with the latest point of each scalar series."""
+        """``{run: {tag: ScalarDatum}}`` with the latest point of each scalar series.
+
+        Series are selected as by :meth:`read_scalars` (``plugin_name``, ``run_tag_filter``);
+        an empty series is left out.
+        """
         data = self.read_scalars(
             plugin_name=plugin_name,
             experiment_id=experiment_id,
@@ -266,7 +292,10 @@ class DataProvider(abc.ABC):
         experiment_id: str = "",
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, TimeSeries]]:
-        """``{run: {tag: TimeSeries}}`` for the tensor series of ``plugin_name``."""
+        """``{run: {tag: TimeSeries}}`` for the tensor series of ``plugin_name``.
+
+        Filtering and absent names as in :meth:`list_scalars`.
+        """
 
     @abc.abstractmethod
     def read_tensors(
@@ -277,7 +306,14 @@ class DataProvider(abc.ABC):
         downsample: int | None = None,
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, list[TensorDatum]]]:
-        """``{run: {tag: [TensorDatum]}}``; every point unless ``downsample`` is positive."""
+        """``{run: {tag: [TensorDatum]}}`` for the tensor series of ``plugin_name``, oldest
+        point first.
+
+        ``downsample``, ``run_tag_filter`` and absent names as in :meth:`read_scalars`. The
+        arrays (``TensorDatum.numpy``) may be shared with the provider and other readers:
+        treat them as read-only. Raises :class:`tbcore.errors.InvalidArgumentError` when
+        ``downsample`` is negative.
+        """
 
     @abc.abstractmethod
     def list_blob_sequences(
@@ -287,7 +323,10 @@ class DataProvider(abc.ABC):
         experiment_id: str = "",
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, TimeSeries]]:
-        """``{run: {tag: TimeSeries}}`` for the blob-sequence series of ``plugin_name``."""
+        """``{run: {tag: TimeSeries}}`` for the blob-sequence series of ``plugin_name``.
+
+        Filtering and absent names as in :meth:`list_scalars`.
+        """
 
     @abc.abstractmethod
     def read_blob_sequences(
@@ -298,8 +337,20 @@ class DataProvider(abc.ABC):
         downsample: int | None = None,
         run_tag_filter: RunTagFilter | None = None,
     ) -> dict[str, dict[str, list[BlobSequenceDatum]]]:
-        """``{run: {tag: [BlobSequenceDatum]}}``; every point unless ``downsample`` is positive."""
+        """``{run: {tag: [BlobSequenceDatum]}}`` for the blob-sequence series of
+        ``plugin_name``, oldest point first.
+
+        Each point holds :class:`BlobReference` objects, not bytes: read a blob with
+        :meth:`read_blob`. ``downsample``, ``run_tag_filter`` and absent names as in
+        :meth:`read_scalars`. Raises :class:`tbcore.errors.InvalidArgumentError` when
+        ``downsample`` is negative.
+        """
 
     @abc.abstractmethod
     def read_blob(self, *, blob_key: str) -> bytes:
-        """The bytes of one blob. Raises ``NotFoundError`` for an unknown or stale key."""
+        """The bytes of one blob, named by a ``blob_key`` that :meth:`read_blob_sequences`
+        returned (keys are opaque: never build or parse one).
+
+        Raises :class:`tbcore.errors.InvalidArgumentError` for a malformed key and
+        :class:`tbcore.errors.NotFoundError` for a key whose run, series or file is gone.
+        """

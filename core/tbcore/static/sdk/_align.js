@@ -12,8 +12,8 @@
  */
 
 /**
- * Clean one series: drop points with a non-finite x (or x <= 0 on a log x axis), sort by x,
- * turn non-finite y values into markers, leave y <= 0 off the line on a log y axis.
+ * Clean one series: drop points with a non-finite x (or x <= 0 on a log x axis), sort by x
+ * (stably), turn non-finite y values into markers, leave y <= 0 off the line on a log y axis.
  * @param {ArrayLike<number>} xs
  * @param {ArrayLike<number>} ys
  * @param {{logX: boolean, logY: boolean}} scales
@@ -21,12 +21,22 @@
  */
 export function cleanSeries(xs, ys, { logX, logY }) {
   const n = Math.min(xs.length, ys.length);
+  const kept = (/** @type {number} */ xv) => Number.isFinite(xv) && !(logX && xv <= 0);
+  // Each x is compared with the last one kept, not with its neighbour: a NaN between two
+  // points would hide that they are out of order. Sorted input (the usual case) is not copied.
+  /** @type {number[] | null} */
   let order = null;
-  for (let i = 1; i < n; i++) {
-    if (+xs[i] < +xs[i - 1]) {
-      order = Array.from({ length: n }, (_, k) => k).sort((a, b) => +xs[a] - +xs[b]);
+  let previous = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const xv = +xs[i];
+    if (!kept(xv)) continue;
+    if (xv < previous) {
+      order = [];
+      for (let k = 0; k < n; k++) if (kept(+xs[k])) order.push(k);
+      order.sort((a, b) => +xs[a] - +xs[b]);
       break;
     }
+    previous = xv;
   }
   const x = new Float64Array(n);
   const raw = new Float64Array(n);
@@ -34,11 +44,12 @@ export function cleanSeries(xs, ys, { logX, logY }) {
   /** @type {Marker[]} */
   const markers = [];
   let m = 0;
-  for (let k = 0; k < n; k++) {
+  const count = order ? order.length : n;
+  for (let k = 0; k < count; k++) {
     const i = order ? order[k] : k;
     const xv = +xs[i];
     const yv = +ys[i];
-    if (!Number.isFinite(xv) || (logX && xv <= 0)) continue;
+    if (!kept(xv)) continue;
     x[m] = xv;
     raw[m] = yv;
     if (!Number.isFinite(yv)) {

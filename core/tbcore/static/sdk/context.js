@@ -29,14 +29,20 @@ import { fetchBlob, fetchJson, fetchText, postJson, queryString } from "./fetch.
  * @property {() => string[]} selected names of the checked runs, in the server's order
  * @property {(name: string) => string} colorOf a run's color (same everywhere)
  * @property {(fn: (selected: string[]) => void) => Unsubscribe} subscribe called (once per
- *   task, in a microtask) with the selected names whenever the selection or the run list changes
+ *   task, in a microtask) with the selected names whenever the selection or the run list
+ *   changes: the user checks or unchecks runs or edits the run filter, or a reload finds a
+ *   new run or loses one (then `onUpdate` listeners are called right after, with the new
+ *   runs in `newRuns`: fetch a new run in one of the two places only, see
+ *   `docs/plugin_guide.md` §5, "Live updates")
  */
 
 /**
  * @typedef {object} UpdateEvent what a reload of the logdir found
- * @property {string[]} newRuns runs that appeared
+ * @property {string[]} newRuns runs that appeared; `runs.subscribe` listeners have already been
+ *   called for them (the run list changed)
  * @property {Record<string, string[]>} changed tags with new data, per run
- * @property {boolean} [full] anything may have changed (a manual reload): refetch everything
+ * @property {boolean} [full] anything may have changed (a manual reload, or runs whose files
+ *   were deleted): refetch everything
  */
 
 /**
@@ -66,7 +72,9 @@ import { fetchBlob, fetchJson, fetchText, postJson, queryString } from "./fetch.
  *   POST a JSON body; adds `X-TBCore-Request: 1` unless `csrf` is `false`
  * @property {RunsApi} runs
  * @property {(fn: (event: UpdateEvent) => void) => Unsubscribe} onUpdate called after a
- *   reload found new data (only while auto-reload is on, or on a manual reload)
+ *   reload found new data (only while auto-reload is on, or on a manual reload; never for a
+ *   plugin with `disable_reload`). A reload that changed the run list has called
+ *   `runs.subscribe` listeners first
  * @property {SettingsApi} settings
  * @property {() => "light" | "dark"} theme
  * @property {(fn: (theme: "light" | "dark") => void) => Unsubscribe} onThemeChange

@@ -15,16 +15,24 @@
  *
  * Log axes: a fixed y range (`yRange`, `setYRange`) is clamped to positive values on a log y
  * axis, and a chart with no point left to draw on its log axes says so on the card instead of
- * staying blank. Tick labels and tooltip values use {@link formatNumber}'s compact forms
- * (`3e-4`, `1.2M`), and the y axis is as wide as its longest label.
+ * staying blank. Tick labels of both axes and tooltip values use {@link formatNumber}'s
+ * compact forms (`1e-6`, `3e-4`, `1.2M`), with as many digits as the tick spacing needs (see
+ * {@link formatTick}); the y axis is as wide as its longest label.
+ *
+ * Order: the x values of a series need not be sorted; each series is sorted by x (uPlot
+ * draws a line through the points in the order it gets them, and needs them ascending).
  * @module
  */
 
 import uPlot from "uplot";
 import { withAlpha } from "./colors.js";
 import { h } from "./dom.js";
+import { formatNumber, formatTick } from "./number_format.js";
 import { Tooltip } from "./tooltip.js";
 import { alignSeries, cleanSeries, decimate, lineValues, nearestIndex, needsDecimation } from "./_align.js";
+
+// Where they were first exported, for modules that import them from here.
+export { formatNumber, formatTick };
 
 /** Tick increments of a whole-number axis: 1, 2 and 5 times each power of ten. */
 const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
@@ -33,7 +41,9 @@ const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => 
  * @typedef {object} ChartSeries
  * @property {string} name shown in the tooltip
  * @property {string} color `#rrggbb` (e.g. from `runColor`)
- * @property {ArrayLike<number>} x
+ * @property {ArrayLike<number>} x in any order: each series is sorted by x before it is drawn
+ *   (stably: points at the same x keep their order); points whose x is not a finite number
+ *   (or is <= 0 on a log x axis) are left out
  * @property {ArrayLike<number>} y same length as `x`
  * @property {number[]} [dash] canvas dash pattern, e.g. `[4, 4]`
  * @property {number} [width] line width in CSS pixels (default 1.5)
@@ -62,7 +72,9 @@ const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => 
  * @property {boolean} [logX]
  * @property {boolean} [logY]
  * @property {boolean} [xTime] x values are Unix times in seconds: label the axis with dates
- * @property {(value: number) => string} [xFormat] label of an x-axis tick (e.g. a duration)
+ * @property {(value: number) => string} [xFormat] label of an x-axis tick (e.g. a duration);
+ *   called with numbers only (the ticks a log axis leaves unlabelled are left blank without
+ *   calling it). Default: {@link formatTick}'s compact numbers, or dates with `xTime`
  * @property {[number, number]} [yRange] fixed y range (e.g. to ignore outliers); default: fit the data
  * @property {[number, number]} [xRange] fixed x range (e.g. `[0, 1]` for recall); default: fit the data
  * @property {number} [height] plot height in CSS pixels (default 240); the width follows the container
@@ -126,7 +138,7 @@ export class LineChart {
 
   /**
    * Replace the drawn series.
-   * @param {ChartSeries[]} series
+   * @param {ChartSeries[]} series x values in any order (each series is sorted by x)
    */
   setSeries(series) {
     const scales = { logX: this.logX, logY: this.logY };
@@ -315,6 +327,7 @@ export class LineChart {
     const style = getComputedStyle(this.el);
     const fg = style.getPropertyValue("--tb-fg-muted").trim() || "#555";
     const grid = style.getPropertyValue("--tb-grid").trim() || "rgba(128,128,128,0.2)";
+    const logX = this.logX;
     const logY = this.logY;
     const axis = (/** @type {string | undefined} */ label) => ({
       label,
@@ -348,13 +361,14 @@ export class LineChart {
         {
           ...axis(this.options.xLabel),
           ...(this.options.xIntegers ? { incrs: INTEGER_INCRS } : {}),
-          ...(this.options.xFormat ? { values: (_u, splits) => splits.map((v) => this.options.xFormat?.(v) ?? String(v)) } : {}),
+          // Dates on a time axis are uPlot's; numbers are labelled like the y axis'.
+          ...(this.options.xFormat || !this.options.xTime
+            ? { values: (_u, splits, _axis, _space, incr) => tickLabels(splits, logX ? NaN : incr, this.options.xFormat) }
+            : {}),
         },
         {
           ...axis(this.options.yLabel),
-          // uPlot passes null for the splits a log axis leaves unlabelled.
-          values: (_u, splits, _axis, _space, incr) =>
-            splits.map((v) => (v == null ? "" : formatTick(v, this.logY ? NaN : incr))),
+          values: (_u, splits, _axis, _space, incr) => tickLabels(splits, logY ? NaN : incr),
           size: (u, values, axisIndex, cycle) => axisWidth(u, values, axisIndex, cycle),
         },
       ],
@@ -492,49 +506,17 @@ function tooltipTable(points) {
   );
 }
 
-const SI_PREFIXES = ["", "k", "M", "G", "T", "P", "E", "Z", "Y"];
-
 /**
- * A compact number: up to 5 significant digits; SI prefixes for large values (`1.2346M`),
- * exponent form beyond them and for small ones (`3e-4`).
- * @param {number} value
- * @param {number} [digits] significant digits at most (default 5)
- * @returns {string}
- */
-export function formatNumber(value, digits = 5) {
-  if (Number.isNaN(value)) return "NaN";
-  if (!Number.isFinite(value)) return value > 0 ? "+Infinity" : "-Infinity";
-  const abs = Math.abs(value);
-  if (abs === 0) return "0";
-  if (abs < 1e-3) return exponent(value.toExponential(digits - 1));
-  if (abs < 1e4) return String(Number(value.toPrecision(digits)));
-  const group = Math.floor(Math.log10(Number(abs.toPrecision(digits))) / 3);
-  if (group >= SI_PREFIXES.length) return exponent(value.toExponential(digits - 1));
-  return `${Number((value / 10 ** (3 * group)).toPrecision(digits))}${SI_PREFIXES[group]}`;
-}
-
-/**
- * A y-axis tick label: as {@link formatNumber}, with as many digits as the tick spacing `incr`
- * needs to tell neighbouring ticks apart (on a log axis, where `incr` is NaN, 3 digits).
- * @param {number} value
+ * Tick labels of an axis: `format(value)` if given, else {@link formatTick} with the tick
+ * spacing `incr` (NaN on a log axis). uPlot passes null for the ticks a log axis leaves
+ * unlabelled: those get `""`, and `format` never sees them.
+ * @param {(number | null)[]} splits
  * @param {number} incr
+ * @param {(value: number) => string} [format]
+ * @returns {string[]}
  */
-export function formatTick(value, incr) {
-  if (value === 0 || !Number.isFinite(value)) return formatNumber(value);
-  const magnitude = Math.floor(Math.log10(Math.abs(value)));
-  let lowest = magnitude - 2; // the position of the last digit shown (10^lowest)
-  if (Number.isFinite(incr) && incr > 0) {
-    // The spacing's own last digit: 2.5 -> -1, 0.02 -> -2, 5000 -> 3.
-    const power = Math.floor(Math.log10(incr) + 1e-9);
-    const mantissa = String(Number((incr / 10 ** power).toPrecision(6)));
-    lowest = power - (mantissa.split(".")[1]?.length ?? 0);
-  }
-  return formatNumber(value, Math.min(15, Math.max(1, magnitude - lowest + 1)));
-}
-
-/** `1.50e-4` -> `1.5e-4`, `2.00e+30` -> `2e+30`. @param {string} text */
-function exponent(text) {
-  return text.replace(/\.?0+e/, "e");
+function tickLabels(splits, incr, format) {
+  return splits.map((v) => (v == null ? "" : format ? (format(v) ?? String(v)) : formatTick(v, incr)));
 }
 
 /**
