@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
+import signal
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from tbcore import __version__
 from tbcore.config import ServeConfig
 from tbcore.data.logdir_provider import LogdirDataProvider
 from tbcore.data.logdir_spec import parse_logdir_spec
 from tbcore.errors import CommandError
-from tbcore.inspect import inspect_logdir
 from tbcore.io.filesystem import filesystem_for
 from tbcore.plugin_manager import PluginRegistry, new_plugin_manager, register_sources
 
@@ -23,23 +26,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tbcore", description="A fast, TensorBoard-compatible experiment dashboard."
     )
+    parser.add_argument("--version", action="version", version=f"tbcore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="serve the dashboard for a logdir")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {description}")
+
+    serve = command(
+        "serve",
+        "serve the dashboard for a logdir",
+        "Reads every event file under the logdir, keeps reading what training appends, and "
+        "serves the dashboards on http://HOST:PORT/ (127.0.0.1 by default: only this machine).",
+    )
     serve.add_argument("--logdir", required=True, help="path, URL, or name:path,name2:path2")
     _add_server_arguments(serve)
     serve.set_defaults(func=_run_serve)
 
-    demo = sub.add_parser("demo", help="write a demo logdir for every installed dashboard and serve it")
+    demo = command(
+        "demo",
+        "write a demo logdir for every installed dashboard and serve it",
+        "Without --out the demo logdir is a temporary folder, removed when the server stops.",
+    )
     demo.add_argument("--out", help="folder for the demo logdir (default: a new temporary folder)")
     _add_server_arguments(demo)
     demo.set_defaults(func=_run_demo)
 
-    plugins = sub.add_parser("plugins", help="list installed dashboards, versions and status")
+    plugins = command(
+        "plugins",
+        "list installed dashboards, versions and status",
+        "Exits with status 1 when a dashboard is broken (it names the error).",
+    )
     plugins.set_defaults(func=_run_plugins)
 
-    inspect = sub.add_parser(
-        "inspect", help="list the runs and tags of a logdir, with point counts and damage"
+    inspect = command(
+        "inspect",
+        "list the runs and tags of a logdir, with point counts and damage",
+        "Damage is anything the server would skip or wait for: corrupt records, incomplete "
+        "tails, values that cannot be decoded. Exits with status 1 when it found some.",
     )
     inspect.add_argument("--logdir", required=True, help="path, URL, or name:path,name2:path2")
     inspect.set_defaults(func=_run_inspect)
@@ -126,8 +149,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     from tbcore.serve import serve
 
     logdir = demo_logdir(args.out)
-    config = _config(args, str(logdir))
-    serve(config, port_given=args.port is not None, demo=True)
+    try:
+        config = _config(args, str(logdir))
+        serve(config, port_given=args.port is not None, demo=True)
+    finally:
+        if not args.out:
+            shutil.rmtree(logdir, ignore_errors=True)
     return 0
 
 
@@ -141,16 +168,21 @@ def _run_plugins(args: argparse.Namespace) -> int:
     width = max(len(r[0]) for r in rows)
     for name, source, status in rows:
         print(f"{name.ljust(width)}  {status:<8}  {source}")
-    return 0
+    return 1 if any(status == "broken" for _, _, status in rows) else 0
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
+    from tbcore.inspect import inspect_logdir
+
     _check_logdir(args.logdir)
     provider = LogdirDataProvider(args.logdir)
     provider.reload()
     problems = inspect_logdir(provider, sys.stdout)
     if problems:
         print(f"{problems} problem(s) found.")
+        return 1
+    if provider.runs():
+        print("No damage found: every record was read.")
     return 0
 
 
@@ -158,13 +190,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tbcore`` command."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    # SIGTERM ends the command like Ctrl+C does, so `finally` blocks run (the demo removes
+    # its temporary logdir). uvicorn restores this handler and re-raises the signal it got.
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # inside the try: a closed pipe shows here, not at exit
+        return code
     except CommandError as e:
         sys.stderr.write(f"tbcore {args.command}: {e}\n")
         return 2
     except KeyboardInterrupt:
         return 130
+    except _Terminated:
+        return 128 + signal.SIGTERM
+    except BrokenPipeError:
+        # The reader went away (`tbcore inspect | head`): stop quietly, as Unix tools do;
+        # what is left in stdout's buffer goes to /dev/null instead of failing again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(Exception):
+    """The process got SIGTERM."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 if __name__ == "__main__":
