@@ -29,10 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tbcore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {description}")
+    def add_command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        text = f"{summary[0].upper()}{summary[1:]}. {description}"
+        return sub.add_parser(name, help=summary, description=text)
 
-    serve = command(
+    serve = add_command(
         "serve",
         "serve the dashboard for a logdir",
         "Reads every event file under the logdir, keeps reading what training appends, and "
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_arguments(serve)
     serve.set_defaults(func=_run_serve)
 
-    demo = command(
+    demo = add_command(
         "demo",
         "write a demo logdir for every installed dashboard and serve it",
         "Without --out the demo logdir is a temporary folder, removed when the server stops.",
@@ -51,14 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_arguments(demo)
     demo.set_defaults(func=_run_demo)
 
-    plugins = command(
+    plugins = add_command(
         "plugins",
         "list installed dashboards, versions and status",
         "Exits with status 1 when a dashboard is broken (it names the error).",
     )
     plugins.set_defaults(func=_run_plugins)
 
-    inspect = command(
+    inspect = add_command(
         "inspect",
         "list the runs and tags of a logdir, with point counts and damage",
         "Damage is anything the server would skip or wait for: corrupt records, incomplete "
