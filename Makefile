@@ -1,11 +1,16 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 
-.PHONY: install demo test check-protos
+.PHONY: install install-demo demo test check-protos
 
+# Everything the tests need (TensorFlow, torch, TensorBoard, moto, ...): skipped when nothing changed.
 install:
 	./scripts/dev-install.sh
 
-demo: install
+# The core and the dashboards only: what the demo needs.
+install-demo:
+	./scripts/dev-install.sh demo
+
+demo: install-demo
 	.venv/bin/tbcore demo
 
 test: install
