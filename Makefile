@@ -13,8 +13,9 @@ install-demo:
 demo: install-demo
 	.venv/bin/tbcore demo
 
+# On every core (one worker per core, a test file per worker); the 15 slowest tests are named.
 test: install
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n auto --dist loadfile --durations=15
 
 check-protos:
 	.venv/bin/python scripts/gen_protos.py --check
