@@ -1,7 +1,8 @@
 """Fixtures shared by every test folder of the workspace.
 
 * ``browser``: one headless Chromium for the whole session (Playwright's sync API allows one
-  running instance per thread, so every browser test uses this one).
+  running instance per thread, so every browser test uses this one); ``launch_chromium``
+  starts another with more flags from the same instance.
 * ``settled_box``: an element's box once it is on screen and has stopped moving, for tests that
   point the mouse at coordinates inside it.
 * ``logdir_from_scripts``: a logdir written by real writers, each in its own interpreter.
@@ -92,6 +93,17 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def launch_chromium(browser: Any) -> Callable[[list[str]], Any]:
+    """``launch_chromium(extra_args)``: another headless Chromium, started with more command
+    line flags (``--host-resolver-rules=...``), from the session's Playwright; close it after."""
+
+    def launch(extra: list[str]) -> Any:
+        return browser.browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra])
+
+    return launch
 
 
 _SETTLED_RECT = """async (el) => {

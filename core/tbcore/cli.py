@@ -94,12 +94,25 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--disable-plugin", action="append", default=[], metavar="NAME", help="do not load NAME"
     )
     parser.add_argument("--path-prefix", default="", help="serve under this URL path")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (e.g. behind a proxy; repeatable)",
+    )
     parser.add_argument("--window-title", default="", help="title of the browser tab")
+    parser.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=8 << 20,
+        help="largest request body accepted (default 8 MiB; larger ones get 413)",
+    )
 
 
 _BASE_OPTIONS = {
     "command", "func", "logdir", "out", "host", "port", "reload_interval", "plugins",
-    "disable_plugin", "path_prefix", "window_title",
+    "disable_plugin", "path_prefix", "window_title", "allowed_host", "max_request_bytes",
 }
 
 
@@ -115,6 +128,8 @@ def _config(args: argparse.Namespace, logdir: str) -> ServeConfig:
             disabled_plugins=args.disable_plugin,
             path_prefix=args.path_prefix,
             window_title=args.window_title,
+            allowed_hosts=args.allowed_host,
+            max_request_bytes=args.max_request_bytes,
             plugin_options=extra,
         )
     except ValidationError as e:

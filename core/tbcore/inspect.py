@@ -18,14 +18,18 @@ _CLASS_NAMES = {
 def inspect_logdir(provider: LogdirDataProvider, out: TextIO) -> int:
     """Print a report of everything ``provider`` loaded; returns the number of problems.
 
-    A problem is a damaged region of a file, an incomplete record at a file's end, or a value
-    that could not be used.
+    A problem is a damaged region of a file, an incomplete record at a file's end, a value
+    that could not be used, or a file or folder that could not be read (or, a link loop, would
+    not be walked).
     """
     problems = 0
+    for path, reason in sorted(provider.unreadable.items()):
+        problems += 1
+        out.write(f"UNREADABLE {path}: {reason}\n")
     runs = provider.runs()
     if not runs:
         out.write(f"No event files found under {provider.logdir}\n")
-        return 0
+        return problems
     for run in runs:
         with run.lock:
             readers = list(run.readers.values())
@@ -50,6 +54,9 @@ def inspect_logdir(provider: LogdirDataProvider, out: TextIO) -> int:
                 )
             _table(rows, out)
             for reader in readers:
+                if reader.read_error is not None:
+                    problems += 1
+                    out.write(f"  UNREADABLE {reader.path}: {reader.read_error}\n")
                 for damage in reader.damage:
                     problems += 1
                     out.write(f"  DAMAGE {damage.path} @ {damage.offset}: {damage.message}\n")

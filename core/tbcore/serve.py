@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import sys
 import threading
 import time
 
@@ -60,6 +61,12 @@ def serve(config: ServeConfig, *, port_given: bool, demo: bool = False) -> None:
     shown_host = f"[{config.host}]" if ":" in config.host else config.host
     print(f"tbcore {'demo ' if demo else ''}serving {config.logdir}")
     print(f"  open http://{shown_host}:{port}{config.path_prefix}/   (Ctrl+C to quit)", flush=True)
+    if not config.loopback:
+        sys.stderr.write(
+            f"WARNING: listening on {config.host}, not only on this machine: anyone who can reach "
+            f"port {port} of it can read every log under {config.logdir}, with no password. "
+            "Put tbcore behind a proxy that asks for one (see docs/security.md).\n"
+        )
     provider = state.provider
     if isinstance(provider, LogdirDataProvider):
         _report_loading(provider)

@@ -98,31 +98,95 @@ def test_tensor_scalars_and_other_plugins(tmp_path: Path) -> None:
     assert run.series["img"].info.data_class == DataClass.BLOB_SEQUENCE
 
 
+FAKE_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+"""Bytes standing for an image: larger than the blobs kept inline (width, height)."""
+
+
 def test_bad_blob_keys(tmp_path: Path) -> None:
-    write_records(tmp_path / event_file_name(), [scalar_event("x", 0, 1.0)])
-    provider = LogdirDataProvider(str(tmp_path))
-    provider.reload()
-    with pytest.raises(InvalidArgumentError):
-        provider.read_blob(blob_key="not-base64-json!")
-    with pytest.raises(InvalidArgumentError):
-        provider.read_blob(blob_key="WyIuIiwieCJd.-1.0.0.0.0")  # negative file index
-    with pytest.raises(InvalidArgumentError):
-        provider.read_blob(blob_key="WyIuIiwieCJd.0.0.0.0")  # a position missing
-    with pytest.raises(InvalidArgumentError):
-        provider.read_blob(blob_key="WyIuIiwieCJd.0.0.0.0.\u0661")  # a non-ASCII digit
-    with pytest.raises(InvalidArgumentError):
-        provider.read_blob(blob_key="WyIuIiwxXQ.0.0.0.0.0")  # tag not a string
-    with pytest.raises(NotFoundError):
-        provider.read_blob(blob_key="WyJub3BlIiwieCJd.0.0.0.0.0")  # unknown run
-
-
-def test_blob_of_a_deleted_file_is_not_found(tmp_path: Path) -> None:
-    path = tmp_path / "run" / event_file_name()
-    write_records(path, [image_event("img", 0, b"\x89PNG fake")])
+    write_records(tmp_path / "run" / event_file_name(), [image_event("img", 0, b"\x89PNG fake")])
     provider = LogdirDataProvider(str(tmp_path))
     provider.reload()
     key = provider.read_blob_sequences(plugin_name="images")["run"]["img"][0].values[2].blob_key
     assert provider.read_blob(blob_key=key) == b"\x89PNG fake"
+    body, signature = key.rsplit(".", 1)
+    part, file_index, offset, length, index, whole, generation, _inline = body.split(".")
+    forged = [
+        "not-base64-json!",
+        "",
+        "." * 5000,
+        "[" * 2000,  # would be a RecursionError in a JSON parser
+        f"{part}.0.0.{10**13}.0.0.{generation}.{signature}",  # a byte range of the client's choice
+        f"{part}.0.{2**70}.4.0.0.{generation}.{signature}",
+        ".".join([part, file_index, offset, length, index, whole, generation, "", "x" * len(signature)]),
+        f"{part}.0.0.0.1.0.{generation}.iQUFBQQ.{signature}",  # other inline bytes
+        key + "A",
+        "W1siW1siW1si" * 700 + f".0.0.0.0.0.0.{signature}",
+    ]
+    for bad in forged:
+        with pytest.raises(NotFoundError, match="unknown blob key"):
+            provider.read_blob(blob_key=bad)
+    # Another provider (a restarted server) issues other keys: this one is unknown to it.
+    other = LogdirDataProvider(str(tmp_path))
+    other.reload()
+    with pytest.raises(NotFoundError, match="unknown blob key"):
+        other.read_blob(blob_key=key)
+
+
+def test_a_replaced_file_is_read_again_and_its_old_blob_keys_stop_resolving(tmp_path: Path) -> None:
+    path = tmp_path / "run" / event_file_name()
+    old_records = [file_version_event(1.0), image_event("img", 0, b"OLD-PNG!"), scalar_event("x", 0, 1.0)]
+    new_records = [file_version_event(2.0), image_event("img", 0, b"NEW-PNG!"), scalar_event("x", 0, 2.0)]
+    write_records(path, old_records)
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    old_key = provider.read_blob_sequences(plugin_name="images")["run"]["img"][0].values[2].blob_key
+    # Same path, same size, another file (a re-run experiment copied over the old one).
+    staged = tmp_path / "staged"
+    write_records(staged, new_records)
+    assert staged.stat().st_size == path.stat().st_size
+    os.replace(staged, path)
+    report = provider.reload()
+    assert report.changed == {"run": {"img", "x"}}
+    assert provider.read_scalars(plugin_name="scalars")["run"]["x"].value.tolist() == [2.0]
+    with pytest.raises(NotFoundError, match="replaced"):
+        provider.read_blob(blob_key=old_key)
+    new_key = provider.read_blob_sequences(plugin_name="images")["run"]["img"][0].values[2].blob_key
+    assert provider.read_blob(blob_key=new_key) == b"NEW-PNG!"
+    # Rewritten in place (same inode), bigger: the old values must not mix with the new ones.
+    with open(path, "wb") as f:
+        for record in [file_version_event(3.0), scalar_event("x", 5, 3.0), scalar_event("x", 6, 4.0)]:
+            f.write(frame_record(record))
+    provider.reload()
+    cols = provider.read_scalars(plugin_name="scalars")["run"]["x"]
+    assert cols.step.tolist() == [5, 6] and cols.value.tolist() == [3.0, 4.0]
+    # Growing as a writer appends keeps what was read and adds the rest.
+    write_records(path, [scalar_event("x", 7, 5.0)])
+    assert provider.reload().changed == {"run": {"x"}}
+    assert provider.read_scalars(plugin_name="scalars")["run"]["x"].step.tolist() == [5, 6, 7]
+
+
+def test_symlink_loops_are_walked_once(tmp_path: Path) -> None:
+    write_records(tmp_path / "run" / event_file_name(), [scalar_event("x", 0, 1.0)])
+    (tmp_path / "a").symlink_to(".")
+    (tmp_path / "b").symlink_to(".")
+    (tmp_path / "run" / "up").symlink_to("..")
+    (tmp_path / "other").mkdir()
+    write_records(tmp_path / "other" / event_file_name(), [scalar_event("y", 0, 1.0)])
+    (tmp_path / "alias").symlink_to("other")  # a second name for a folder: one run, not two
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    # Folders are walked in name order: "alias" reaches other/ first.
+    assert [r.run_name for r in provider.list_runs()] == ["alias", "run"]
+    assert any("already walked" in reason for reason in provider.unreadable.values())
+
+
+def test_blob_of_a_deleted_file_is_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "run" / event_file_name()
+    write_records(path, [image_event("img", 0, FAKE_PNG)])
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    key = provider.read_blob_sequences(plugin_name="images")["run"]["img"][0].values[2].blob_key
+    assert provider.read_blob(blob_key=key) == FAKE_PNG
     path.unlink()  # the experiment is re-run: its old files go
     with pytest.raises(NotFoundError, match="gone"):
         provider.read_blob(blob_key=key)

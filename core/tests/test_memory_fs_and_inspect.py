@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import fsspec
+import pytest
 from eventfiles import event_file_name, file_version_event, scalar_event, write_records
 
 from tbcore.data import LogdirDataProvider
 from tbcore.inspect import inspect_logdir
+from tbcore.io.filesystem import LocalFileSystem
 from tbcore.io.records import frame_record
 
 
@@ -61,3 +64,46 @@ def test_inspect_command(tmp_path: Path) -> None:
         capture_output=True, text=True,
     )
     assert missing.returncode == 2 and "logdir not found" in missing.stderr
+
+
+def test_inspect_counts_unreadable_files_and_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_records(tmp_path / "ok" / event_file_name(), [scalar_event("acc", 0, 0.1)])
+    locked_file = tmp_path / "locked_file" / event_file_name()
+    write_records(locked_file, [scalar_event("acc", 0, 0.1)])
+    locked_folder = tmp_path / "locked_folder"
+    write_records(locked_folder / event_file_name(), [scalar_event("acc", 0, 0.1)])
+    (tmp_path / "loop").symlink_to(".")
+    (tmp_path / "dangling").symlink_to("nowhere")
+    locked_file.chmod(0)
+    locked_folder.chmod(0)
+    if os.access(locked_file, os.R_OK):  # root reads everything: fail those reads as a user would
+        denied = PermissionError(13, "Permission denied")
+        real_read, real_scandir = LocalFileSystem.read, os.scandir
+
+        def read(self: LocalFileSystem, path: str, start: int, end: int | None = None) -> bytes:
+            if path == str(locked_file):
+                raise denied
+            return real_read(self, path, start, end)
+
+        def scandir(path: str) -> object:
+            if str(path) == str(locked_folder):
+                raise denied
+            return real_scandir(path)
+
+        monkeypatch.setattr(LocalFileSystem, "read", read)
+        monkeypatch.setattr(os, "scandir", scandir)
+    try:
+        provider = LogdirDataProvider(str(tmp_path))
+        provider.reload()
+        out = io.StringIO()
+        problems = inspect_logdir(provider, out)
+    finally:
+        locked_file.chmod(0o644)
+        locked_folder.chmod(0o755)
+    text = out.getvalue()
+    assert problems == 4, text
+    assert f"UNREADABLE {locked_folder}: cannot list folder: Permission denied" in text
+    assert f"UNREADABLE {locked_file}: [Errno 13] Permission denied" in text
+    assert f"UNREADABLE {tmp_path / 'loop'}: not followed: a folder already walked" in text
+    assert f"UNREADABLE {tmp_path / 'dangling'}: cannot read: No such file or directory" in text
+    assert "run 'ok'" in text

@@ -97,14 +97,13 @@ def test_plugin_routes_json_and_errors(server: Server) -> None:
     assert status == 404
 
 
-def test_a_raising_route_disables_only_its_plugin(server: Server) -> None:
-    status, _, body = server.request("GET", "/data/plugin/fragile/boom")
-    assert status == 500 and b"kaboom" in body
+def test_a_raising_route_fails_that_request_only(server: Server) -> None:
+    # A crafted request must not be able to turn a dashboard off for everyone.
+    for _ in range(2):
+        status, _, body = server.request("GET", "/data/plugin/fragile/boom")
+        assert status == 500 and json.loads(body)["error"] == "dashboard 'fragile' failed: RuntimeError"
     listing = server.json("/data/plugins_listing")
-    assert listing["fragile"]["status"] == "broken"
-    assert "kaboom" in listing["fragile"]["error"]
-    assert listing["good"]["status"] == "active"
-    assert server.request("GET", "/data/plugin/fragile/boom")[0] == 503
+    assert listing["fragile"]["status"] != "broken" and listing["good"]["status"] == "active"
     assert server.request("GET", "/data/plugin/good/echo")[0] == 200
 
 

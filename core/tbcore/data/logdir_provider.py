@@ -24,8 +24,6 @@ transient S3 failure) keeps all its runs as they are.
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import os
 import threading
@@ -35,6 +33,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from tbcore.data.blob_keys import BlobKeys
 from tbcore.data.downsample import ScalarWindow, sample_indices
 from tbcore.data.logdir_spec import LogdirEntry, parse_logdir_spec
 from tbcore.data.provider import (
@@ -50,12 +49,12 @@ from tbcore.data.provider import (
     TimeSeries,
     WindowedScalars,
 )
-from tbcore.data.run_data import BlobLocation, RunData, Series, read_blob_bytes
+from tbcore.data.run_data import RunData, Series, read_blob_bytes
 from tbcore.data.series import PointSeries, ScalarSeries
 from tbcore.data.tag_groups import TagGroups, group_by_tag
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.io.event_file import Chunk, EventFileReader
-from tbcore.io.filesystem import FileInfo, FileSystem, filesystem_for
+from tbcore.io.filesystem import FileInfo, FileSystem, WalkErrors, filesystem_for
 from tbcore.io.scan import DEFAULT_MAX_RECORD_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -109,6 +108,7 @@ class _Listing:
     files: dict[str, list[FileInfo]] = field(default_factory=dict)
     run_source: dict[str, int] = field(default_factory=dict)
     listed: set[int] = field(default_factory=set)
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 _Work = list[tuple[RunData, list[tuple[EventFileReader, int]]]]
@@ -145,6 +145,10 @@ class LogdirDataProvider(DataProvider):
         """Set once the first reload has finished."""
         self.bytes_loaded = 0
         """Bytes of event files read so far (for progress reports)."""
+        self.unreadable: dict[str, str] = {}
+        """What the last reload could not read or would not follow, path -> reason (for
+        ``tbcore inspect``)."""
+        self._blob_keys = BlobKeys()
 
     # --- loading ---------------------------------------------------------------------
 
@@ -156,9 +160,10 @@ class LogdirDataProvider(DataProvider):
             listing = self._list_sources()
             self._remove_vanished(listing, report)
             with ThreadPoolExecutor(self._workers, thread_name_prefix="tbcore-load") as pool:
-                for name in self._shrunk_runs(listing):
-                    self._rebuild(pool, name, listing.files[name], report)
+                for name, replaced in self._runs_to_rebuild(listing):
+                    self._rebuild(pool, name, listing.files[name], report, replaced)
                 self._load(pool, self._discover(listing, report), report)
+            self.unreadable = listing.unreadable
             report.seconds = time.perf_counter() - started
             self.loaded.set()
         if report:
@@ -174,15 +179,27 @@ class LogdirDataProvider(DataProvider):
         listing = _Listing()
         for index, source in enumerate(self._sources):
             root = source.entry.path
+            errors: WalkErrors = []
             try:
                 files = sorted(
-                    (f for f in source.fs.walk(root) if "tfevents" in _basename(f.path)),
+                    (
+                        f
+                        for f in source.fs.walk(root, errors)
+                        if "tfevents" in _basename(f.path) and not self._stop.is_set()
+                    ),
                     key=lambda f: f.path,
                 )
             except OSError as e:
                 logger.warning("cannot list logdir %s: %s", root, e)
+                listing.unreadable[root] = f"cannot list: {e}"
                 continue
+            if self._stop.is_set():
+                break  # shutting down: a partial listing must not remove runs
             listing.listed.add(index)
+            for path, reason in errors:
+                if path not in self.unreadable:
+                    logger.warning("%s: %s", path, reason)
+                listing.unreadable[path] = reason
             for info in files:
                 name = source.entry.run_name(source.fs.relpath(_dirname(info.path), root))
                 if listing.run_source.setdefault(name, index) == index:
@@ -198,30 +215,49 @@ class LogdirDataProvider(DataProvider):
                 self._run_source.pop(name, None)
                 report.removed_runs.append(name)
 
-    def _shrunk_runs(self, listing: _Listing) -> list[str]:
-        """Runs that lost one of the event files they were read from."""
-        shrunk = []
+    def _runs_to_rebuild(self, listing: _Listing) -> list[tuple[str, set[str]]]:
+        """Runs to read again from scratch, with the paths of their replaced files: runs that
+        lost one of the event files they were read from, or whose file at some path is now
+        another file (see :meth:`EventFileReader.replaced_by`)."""
+        rebuild = []
         for name, files in sorted(listing.files.items()):
             run = self._runs.get(name)
-            if run is not None and self._run_source.get(name) == listing.run_source[name]:
-                present = {f.path for f in files}
-                if any(path not in present for path in run.readers):
-                    shrunk.append(name)
-        return shrunk
+            if run is None or self._run_source.get(name) != listing.run_source[name]:
+                continue
+            present = {f.path for f in files}
+            lost = any(path not in present for path in run.readers)
+            replaced = {
+                f.path for f in files if f.path in run.readers and run.readers[f.path].replaced_by(f)
+            }
+            if lost or replaced:
+                rebuild.append((name, replaced))
+        return rebuild
 
     def _rebuild(
-        self, pool: ThreadPoolExecutor, name: str, files: list[FileInfo], report: ReloadReport
+        self,
+        pool: ThreadPoolExecutor,
+        name: str,
+        files: list[FileInfo],
+        report: ReloadReport,
+        replaced: set[str],
     ) -> None:
-        """Read a run again from the files it still has, then swap it in whole."""
+        """Read a run again from the files it has now, then swap it in whole."""
         old = self._runs[name]
         fs = self._run_fs[name]
         gone = sorted(set(old.readers) - {f.path for f in files})
-        logger.info("run %r lost %s; reading it again from its other files", name, ", ".join(gone))
-        # The old file list is kept so that the indices in blob keys still name the same files.
+        changes = [f"lost {', '.join(gone)}"] if gone else []
+        changes += [f"{path} was replaced by another file" for path in sorted(replaced)]
+        logger.info("run %r: %s; reading it again", name, "; ".join(changes))
+        # The old file list is kept so that the indices in blob keys still name the same files;
+        # the keys of a replaced file stop resolving with its old reader's generation.
         fresh = RunData(name, files=list(old.files))
         work: list[tuple[EventFileReader, int]] = []
         for info in files:
             reader = EventFileReader(fs, info.path, max_record_length=self.max_record_length)
+            before = old.readers.get(info.path)
+            if before is not None and info.path not in replaced:
+                reader.generation = before.generation
+            reader.listed(info)
             fresh.readers[info.path] = reader
             fresh.file_index(info.path)
             if info.size:
@@ -254,15 +290,7 @@ class LogdirDataProvider(DataProvider):
                     )
                     run.readers[info.path] = reader
                     run.file_index(info.path)
-                if info.size < reader.size_seen:
-                    logger.warning(
-                        "%s shrank from %d to %d bytes; keeping what was read",
-                        info.path,
-                        reader.size_seen,
-                        info.size,
-                    )
-                    reader.size_seen = info.size
-                    continue
+                reader.listed(info)
                 if info.size > reader.offset and info.size != reader.size_seen:
                     grown.setdefault(name, []).append((reader, info.size))
         return [(self._runs[name], files) for name, files in sorted(grown.items())]
@@ -279,6 +307,8 @@ class LogdirDataProvider(DataProvider):
         queue = list(reversed(work))
         pending: set[Future[list[_Loaded]]] = set()
         while queue or pending:
+            if self._stop.is_set():
+                queue.clear()  # shutting down: finish what runs, start nothing new
             while queue and len(pending) < self._workers + 1:
                 pending.add(pool.submit(_load_runs, _take_task(queue)))
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -498,16 +528,22 @@ class LogdirDataProvider(DataProvider):
             assert isinstance(points, PointSeries)
             with run.lock:
                 rows = points.snapshot(sample_indices(len(points), downsample))
-            prefix = _blob_key_prefix(run.name, tag)
+                generations = run.file_generations()
+            part = self._blob_keys.series_part(run.name, tag)
+            key = self._blob_keys.key
             out.setdefault(run.name, {})[tag] = [
-                BlobSequenceDatum(s, w, tuple(BlobReference(_blob_key(prefix, loc)) for loc in locs))
+                BlobSequenceDatum(
+                    s,
+                    w,
+                    tuple(BlobReference(key(part, loc, generations[loc.file_index])) for loc in locs),
+                )
                 for s, w, locs in rows
             ]
         return out
 
     def read_blob(self, *, blob_key: str) -> bytes:
         """The bytes of one blob, read from its event file now."""
-        run_name, tag, location = _parse_blob_key(blob_key)
+        run_name, tag, location, generation = self._blob_keys.parse(blob_key)
         run = self._runs.get(run_name)
         if run is None:
             raise NotFoundError(f"no run named {run_name!r}")
@@ -516,10 +552,15 @@ class LogdirDataProvider(DataProvider):
             if series is None or location.file_index >= len(run.files):
                 raise NotFoundError("blob key refers to data that is not loaded")
             path = run.files[location.file_index]
+            reader = run.readers.get(path)
             info = series.info
         fs = self._run_fs.get(run_name)
-        if fs is None or path not in run.readers:  # removed, or its file deleted since
+        if fs is None or reader is None:  # removed, or its file deleted since
             raise NotFoundError("blob key refers to data that is no longer loaded")
+        if reader.generation != generation:
+            raise NotFoundError("the event file of this blob was replaced since")
+        if location.inline is not None:
+            return location.inline
         try:
             data = fs.read(path, location.offset, location.offset + location.length)
         except OSError as e:  # deleted or rewritten since it was loaded (a re-run experiment)
@@ -575,8 +616,11 @@ def _read_batch(
                 total += len(chunk.data)
                 if total >= BATCH_BYTES:
                     return batch, True
+            reader.read_error = None
         except OSError as e:  # deleted meanwhile, or a storage hiccup: retry at the next reload
-            logger.warning("cannot read %s at offset %d: %s", reader.path, reader.offset, e)
+            if reader.read_error is None:
+                logger.warning("cannot read %s at offset %d: %s", reader.path, reader.offset, e)
+            reader.read_error = str(e)
             reader.size_seen = reader.offset
     return batch, False
 
@@ -593,32 +637,6 @@ def _continue_versions(old: RunData, fresh: RunData) -> None:
 def _check_downsample(downsample: int | None) -> None:
     if downsample is not None and downsample < 0:
         raise InvalidArgumentError(f"downsample must be None, 0 or positive, got {downsample}")
-
-
-def _blob_key_prefix(run: str, tag: str) -> str:
-    """The run-and-tag part of a blob key, made once per series."""
-    raw = json.dumps([run, tag], separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _blob_key(prefix: str, loc: BlobLocation) -> str:
-    # Opaque to clients; "." never occurs in URL-safe base64, so the parts split back apart.
-    return f"{prefix}.{loc.file_index}.{loc.offset}.{loc.length}.{loc.index}.{int(loc.whole_event)}"
-
-
-def _parse_blob_key(key: str) -> tuple[str, str, BlobLocation]:
-    try:
-        prefix, *numbers = key.split(".")
-        if len(numbers) != 5 or not all(n.isascii() and n.isdigit() for n in numbers):
-            raise ValueError("expected a series part and five non-negative integers")
-        raw = base64.urlsafe_b64decode(prefix + "=" * (-len(prefix) % 4))
-        run, tag = json.loads(raw)
-        if not (isinstance(run, str) and isinstance(tag, str)):
-            raise TypeError("run and tag must be strings")
-        file_index, offset, length, index, whole = map(int, numbers)
-    except (ValueError, TypeError) as e:
-        raise InvalidArgumentError(f"malformed blob key: {e}") from e
-    return run, tag, BlobLocation(file_index, offset, length, index, bool(whole))
 
 
 def _basename(path: str) -> str:

@@ -351,6 +351,6 @@ class DataProvider(abc.ABC):
         """The bytes of one blob, named by a ``blob_key`` that :meth:`read_blob_sequences`
         returned (keys are opaque: never build or parse one).
 
-        Raises :class:`tbcore.errors.InvalidArgumentError` for a malformed key and
-        :class:`tbcore.errors.NotFoundError` for a key whose run, series or file is gone.
+        Raises :class:`tbcore.errors.NotFoundError` for a key this provider did not issue
+        (malformed or forged) and for one whose run, series or file is gone.
         """

@@ -28,12 +28,17 @@ from tbcore.proto import event_pb2, summary_pb2
 
 logger = logging.getLogger(__name__)
 
+INLINE_BLOB_BYTES = 32
+"""Blobs up to this size are kept in memory with their location (and carried in their keys)."""
+
+
 @dataclass(frozen=True, slots=True)
 class BlobLocation:
     """Where a blob lives: a ``Summary.Value`` (or a whole ``Event``) inside a file.
 
     ``file_index`` indexes the run's list of files; ``index`` is the blob's position among the
-    blobs of that value.
+    blobs of that value. A small blob (an image's width or height) is kept in ``inline``, so
+    reading it reads no file.
     """
 
     file_index: int
@@ -41,6 +46,7 @@ class BlobLocation:
     length: int
     index: int
     whole_event: bool = False
+    inline: bytes | None = None
 
 
 @dataclass
@@ -72,6 +78,11 @@ class RunData:
     version: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
     skipped_values: int = 0
+
+    def file_generations(self) -> list[int]:
+        """The generation of the reader of each file of :attr:`files` (-1 for a file deleted
+        since), for blob keys."""
+        return [r.generation if (r := self.readers.get(path)) else -1 for path in self.files]
 
     def file_index(self, path: str) -> int:
         """Stable index of ``path`` in this run's file list (blob keys refer to it)."""
@@ -228,9 +239,11 @@ class _ChunkApplier:
         assert isinstance(series.points, PointSeries)
         try:
             if series.info.data_class == DataClass.BLOB_SEQUENCE:
-                count = len(blobs_of(value, series.info))
                 refs = tuple(
-                    BlobLocation(self.file_index, offset, length, k) for k in range(count)
+                    BlobLocation(
+                        self.file_index, offset, length, k, inline=blob if len(blob) <= INLINE_BLOB_BYTES else None
+                    )
+                    for k, blob in enumerate(blobs_of(value, series.info))
                 )
                 series.points.append(step, wall, refs)
             else:

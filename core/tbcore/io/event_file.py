@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tbcore.io.filesystem import FileSystem
+from tbcore.io.filesystem import FileInfo, FileSystem
 from tbcore.io.scan import DEFAULT_MAX_RECORD_LENGTH, ScanResult, scan
 
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 16 << 20
 """How much of a file is read and scanned at once; bounds memory when loading huge files."""
+HEAD_BYTES = 64
+"""How much of a file's start is kept to tell it from another file put at its path."""
+
+_generations = itertools.count(1)
 
 
 @dataclass
@@ -56,6 +61,40 @@ class EventFileReader:
     records: int = 0
     resync: bool = False
     damage: list[Damage] = field(default_factory=list)
+    identity: object = None
+    """The file's identity and version when last listed (see :class:`FileInfo`)."""
+    version: object = None
+    head: bytes = b""
+    """The file's first bytes (up to :data:`HEAD_BYTES`), once read."""
+    generation: int = field(default_factory=lambda: next(_generations))
+    """Unique to this reader: a file put in place of this one gets a reader of its own."""
+    read_error: str | None = None
+    """Why the last read failed (permissions, a storage error), or None."""
+
+    def listed(self, info: FileInfo) -> None:
+        """Remember the identity and version a listing gave."""
+        self.identity, self.version = info.identity, info.version
+
+    def replaced_by(self, info: FileInfo) -> bool:
+        """Whether the file a listing found at this path (``info``) is not the one read so far
+        (a re-run experiment copied or wrote over it), rather than the same file, grown.
+
+        Another identity (inode) or a smaller size tells at once; when the file grew or its
+        version changed, its first bytes are read again and compared.
+        """
+        if not self.size_seen:
+            return False
+        if info.identity is not None and self.identity is not None and info.identity != self.identity:
+            return True
+        if info.size < self.size_seen:
+            return True
+        unchanged = info.size == self.size_seen and (info.version is None or info.version == self.version)
+        if unchanged or not self.head:
+            return False
+        try:
+            return self.fs.read(self.path, 0, len(self.head)) != self.head
+        except OSError:
+            return False  # gone since the listing: the next one tells
 
     def read_new(self, size: int) -> Iterator[Chunk]:
         """Scan the bytes between the last good offset and ``size`` (the file's size now)."""
@@ -74,6 +113,8 @@ class EventFileReader:
                 want *= 2  # one record larger than the chunk: read more at once
                 continue
             want = CHUNK_BYTES
+            if self.offset == 0:
+                self.head = data[:HEAD_BYTES]
             chunk = Chunk(data, self.offset, result)
             self.offset += result.consumed
             self.resync = result.resync

@@ -11,11 +11,17 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+MAX_DEPTH = 64
+"""Folders deeper than this below a logdir are not walked (a bound against pathological
+trees; symlink loops are caught before it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +30,23 @@ class FileInfo:
 
     path: str
     size: int
+    identity: object = None
+    """What names this file and not another one at the same path (device and inode on a
+    local disk), or None where the storage has no such thing."""
+    version: object = None
+    """Changes whenever the file's content may have changed (its modification time, an
+    object's ETag), or None where unknown."""
+
+WalkErrors = list[tuple[str, str]]
+"""``(path, reason)`` of what a walk could not read or would not follow."""
 
 
 class FileSystem(Protocol):
     """What the data layer needs of a storage backend."""
 
-    def walk(self, root: str) -> Iterator[FileInfo]:
-        """Every regular file below ``root`` (recursively) with its current size."""
+    def walk(self, root: str, errors: WalkErrors | None = None) -> Iterator[FileInfo]:
+        """Every regular file below ``root`` (recursively) with its current size; what could
+        not be read below ``root`` is appended to ``errors``."""
         ...
 
     def read(self, path: str, start: int, end: int | None = None) -> bytes:
@@ -50,6 +66,11 @@ class FileSystem(Protocol):
         ...
 
 
+def _note(errors: WalkErrors | None, path: str, reason: str) -> None:
+    if errors is not None:
+        errors.append((path, reason))
+
+
 def is_url(path: str) -> bool:
     """Whether ``path`` names a remote location (has a ``scheme://`` prefix)."""
     return bool(_URL.match(path))
@@ -58,26 +79,49 @@ def is_url(path: str) -> bool:
 class LocalFileSystem:
     """The local disk."""
 
-    def walk(self, root: str) -> Iterator[FileInfo]:
-        """Every regular file below ``root`` with its size; unreadable folders below it are
-        skipped, a missing ``root`` is empty.
+    def walk(self, root: str, errors: WalkErrors | None = None) -> Iterator[FileInfo]:
+        """Every regular file below ``root`` with its size, following symbolic links; a
+        missing ``root`` is empty.
+
+        Each real folder is walked once, however many links lead to it (``ln -s . loop``
+        would otherwise be endless), and not deeper than :data:`MAX_DEPTH`. Folders and files
+        that cannot be read, and links not followed, are skipped and listed in ``errors``.
 
         Raises:
             OSError: ``root`` exists but cannot be listed (so its runs are not taken as gone).
         """
-
-        def root_unreadable(error: OSError) -> None:
-            if error.filename == root and not isinstance(error, (FileNotFoundError, NotADirectoryError)):
-                raise error
-
-        for folder, _dirs, files in os.walk(root, onerror=root_unreadable, followlinks=True):
-            for name in files:
-                path = os.path.join(folder, name)
+        try:
+            top = os.stat(root)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        seen = {(top.st_dev, top.st_ino)}
+        stack = [(root, 0)]
+        while stack:
+            folder, depth = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as e:
+                if folder == root:
+                    raise
+                _note(errors, folder, f"cannot list folder: {e.strerror or e}")
+                continue
+            for entry in entries:
                 try:
-                    size = os.stat(path).st_size
-                except OSError:
-                    continue  # removed between listing and stat
-                yield FileInfo(path, size)
+                    st = entry.stat()  # follows links
+                except OSError as e:
+                    _note(errors, entry.path, f"cannot read: {e.strerror or e}")
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    key = (st.st_dev, st.st_ino)
+                    if key in seen:
+                        _note(errors, entry.path, "not followed: a folder already walked (a link loop?)")
+                    elif depth + 1 >= MAX_DEPTH:
+                        _note(errors, entry.path, f"not walked: more than {MAX_DEPTH} folders deep")
+                    else:
+                        seen.add(key)
+                        stack.append((entry.path, depth + 1))
+                elif stat.S_ISREG(st.st_mode):
+                    yield FileInfo(entry.path, st.st_size, (st.st_dev, st.st_ino), st.st_mtime_ns)
 
     def read(self, path: str, start: int, end: int | None = None) -> bytes:
         """Bytes ``[start, end)`` of the file."""
@@ -120,8 +164,9 @@ class FsspecFileSystem:
     def _url(self, path: str) -> str:
         return f"{self._protocol}://{path}"
 
-    def walk(self, root: str) -> Iterator[FileInfo]:
-        """Every file below ``root`` with its size, listed afresh (none for a missing root).
+    def walk(self, root: str, errors: WalkErrors | None = None) -> Iterator[FileInfo]:
+        """Every file below ``root`` with its size and version (ETag or modification time),
+        listed afresh (none for a missing root).
 
         Raises:
             OSError: the listing failed (whatever the backend raised, as an OSError).
@@ -135,7 +180,8 @@ class FsspecFileSystem:
             raise _as_os_error(e) from e
         for path, info in sorted(found.items()):
             if info.get("type", "file") == "file":
-                yield FileInfo(self._url(path), int(info.get("size") or 0))
+                version = next((info[k] for k in _VERSION_KEYS if info.get(k) is not None), None)
+                yield FileInfo(self._url(path), int(info.get("size") or 0), None, version)
 
     def read(self, path: str, start: int, end: int | None = None) -> bytes:
         """Bytes ``[start, end)`` of the object."""
@@ -157,6 +203,10 @@ class FsspecFileSystem:
         """Relative path with ``/`` separators."""
         rel = posixpath.relpath(self._strip(path), self._strip(root))
         return rel
+
+
+_VERSION_KEYS = ("ETag", "etag", "md5Hash", "generation", "mtime", "LastModified", "last_modified")
+"""Listing fields that change with an object's content, by backend (S3, GCS, others)."""
 
 
 def _as_os_error(error: Exception) -> OSError:

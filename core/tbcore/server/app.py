@@ -29,6 +29,7 @@ from tbcore.plugin_manager import (
     new_plugin_manager,
     register_sources,
 )
+from tbcore.server.body_limit import BodyLimitMiddleware
 from tbcore.server.core_routes import AppState, core_routes
 from tbcore.server.live import LiveUpdates
 from tbcore.server.providers import open_provider
@@ -98,9 +99,11 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(BodyLimitMiddleware, max_bytes=config.max_request_bytes),
             Middleware(
                 SecurityMiddleware,
-                check_host=config.loopback,
+                check_host=config.loopback or bool(config.allowed_hosts),
+                allowed_hosts=config.allowed_hosts,
                 read_only_posts=read_only_posts,
                 path_prefix=config.path_prefix,
             ),
@@ -194,7 +197,13 @@ def _plugin_routes(plugin: Plugin, registry: PluginRegistry) -> list[BaseRoute]:
 
 
 def _guard(endpoint: Endpoint, name: str, registry: PluginRegistry) -> Endpoint:
-    """Wrap a plugin endpoint: user errors become 4xx, anything else disables the plugin."""
+    """Wrap a plugin endpoint: user errors become 4xx, anything else fails that request alone
+    (500, logged with its traceback).
+
+    A failing request never disables the dashboard: a crafted URL (an ``<img>`` on any page)
+    could otherwise turn it off for everyone. Only failures at load time or in ``is_active``
+    mark a plugin broken.
+    """
 
     async def guarded(request: Request) -> Response:
         record = registry.records.get(name)
@@ -206,10 +215,9 @@ def _guard(endpoint: Endpoint, name: str, registry: PluginRegistry) -> Endpoint:
             return await run_in_threadpool(endpoint, request)  # type: ignore[arg-type]
         except (PublicError, HTTPException):
             raise
-        except Exception as e:  # isolate the failing plugin
+        except Exception as e:  # this request fails; the dashboard keeps working
             logger.exception("dashboard %r route %s failed", name, request.url.path)
-            registry.mark_broken(name, f"route {request.url.path} raised {type(e).__name__}: {e}")
-            return error_response(500, f"dashboard {name!r} failed: {type(e).__name__}: {e}")
+            return error_response(500, f"dashboard {name!r} failed: {type(e).__name__}")
 
     return guarded
 

@@ -2,8 +2,9 @@
 
 * Every response carries ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and
   ``X-Frame-Options``; HTML pages get their own Content-Security-Policy (see ``shell.py``).
-* Bound to loopback, the server answers only requests whose Host is a loopback name, which
-  defeats DNS rebinding (a hostile page resolving its own name to 127.0.0.1).
+* Bound to loopback (or given ``--allowed-host``), the server answers only requests whose
+  Host is a loopback name or address, or an allowed name: this defeats DNS rebinding (a
+  hostile page whose own name resolves to 127.0.0.1 reads nothing).
 * Requests that may change state (any method but GET/HEAD/OPTIONS) must carry the header
   ``X-TBCore-Request: 1``, which a cross-site form cannot add; TensorBoard's read-only query
   POSTs (declared by plugins in ``Plugin.read_only_posts``) are exempt, as in TensorBoard.
@@ -17,11 +18,11 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tbcore.config import is_loopback
 from tbcore.server.responses import error_response
 
 CSRF_HEADER = "x-tbcore-request"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -37,11 +38,13 @@ class SecurityMiddleware:
         app: ASGIApp,
         *,
         check_host: bool,
+        allowed_hosts: Iterable[str] = (),
         read_only_posts: Iterable[str] = (),
         path_prefix: str = "",
     ) -> None:
         self.app = app
         self.check_host = check_host
+        self.allowed_hosts = frozenset(allowed_hosts)
         self.read_only_posts = frozenset(read_only_posts)
         # Paths are compared without the path prefix and the optional experiment part.
         self._route_path = re.compile(rf"^{re.escape(path_prefix)}(?:/experiment/[^/]+)?(/.*)$")
@@ -51,8 +54,9 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if self.check_host and not _loopback_host(headers.get("host", "")):
-            await error_response(403, "requests must use a loopback host name")(scope, receive, send)
+        if self.check_host and not allowed_host(headers.get("host", ""), self.allowed_hosts):
+            message = "requests must use a loopback host name (or one given with --allowed-host)"
+            await error_response(403, message)(scope, receive, send)
             return
         if scope["method"] not in _SAFE_METHODS and not self._exempt(scope):
             if headers.get(CSRF_HEADER) != "1":
@@ -76,9 +80,19 @@ class SecurityMiddleware:
         return scope["method"] == "POST" and match is not None and match.group(1) in self.read_only_posts
 
 
-def _loopback_host(host: str) -> bool:
+def allowed_host(host_header: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether a request's ``Host`` header names a loopback address (``localhost``,
+    127.0.0.0/8, ``[::1]``) or one of ``names``, with or without a port.
+
+    A name that merely starts with ``127`` or resolves to 127.0.0.1 (``127.0.0.1.nip.io``,
+    a rebound attacker's domain) is refused: only the browser's view of the name counts."""
+    host = host_header.strip().lower()
     if host.startswith("["):
-        name = host[: host.find("]") + 1]
+        end = host.find("]")
+        name, rest = host[: end + 1], host[end + 1 :]
     else:
-        name = host.rsplit(":", 1)[0] if ":" in host else host
-    return name.lower() in _LOOPBACK_HOSTS or name.startswith("127.")
+        name, _, port = host.partition(":")
+        rest = f":{port}" if _ else ""
+    if rest and not (rest.startswith(":") and rest[1:].isascii() and rest[1:].isdigit()):
+        return False
+    return is_loopback(name) or name in names or name.rstrip(".") in names

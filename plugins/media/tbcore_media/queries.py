@@ -100,14 +100,15 @@ def image_entries(provider: DataProvider, run: str, tag: str, sample: int) -> li
 
 def image_index(provider: DataProvider, run: str, tag: str) -> dict[str, Any]:
     """``{samples, width, height, steps: [{step, wall_time, blob_keys}]}`` for scrubbing: every
-    step's image keys, and the pixel size of the newest step's first image (one blob read)."""
+    step's image keys, and the pixel size of the newest step's images (its width and height
+    blobs: a few bytes, whatever the size of the images)."""
     points = read_series(provider, IMAGES_PLUGIN_NAME, run, tag)
     keys = [[v.blob_key for v in d.values[IMAGE_HEADER_BLOBS:]] for d in points]
     size = None
-    newest = next((k for k in reversed(keys) if k), None)
-    if newest:
+    newest = next((d for d in reversed(points) if len(d.values) > IMAGE_HEADER_BLOBS), None)
+    if newest is not None:
         try:
-            size = image_format.image_size(provider.read_blob(blob_key=newest[0]))
+            size = _declared_size(provider, newest.values[0].blob_key, newest.values[1].blob_key)
         except NotFoundError as e:  # the file changed since it was listed: size unknown
             logger.warning("images_index: cannot read %s/%s: %s", run, tag, e)
     steps = [
@@ -119,6 +120,14 @@ def image_index(provider: DataProvider, run: str, tag: str) -> dict[str, Any]:
         "height": size[1] if size else None,
         "steps": steps,
     }
+
+
+def _declared_size(provider: DataProvider, width_key: str, height_key: str) -> tuple[int, int] | None:
+    """The ``(width, height)`` an image summary declares in its first two blobs."""
+    width, height = (provider.read_blob(blob_key=k).strip() for k in (width_key, height_key))
+    if width.isdigit() and height.isdigit():
+        return int(width), int(height)
+    return None
 
 
 def individual_image(provider: DataProvider, blob_key: str) -> tuple[bytes, str]:

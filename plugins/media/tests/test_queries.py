@@ -11,6 +11,7 @@ import pytest
 
 from tbcore.data import LogdirDataProvider
 from tbcore.errors import InvalidArgumentError, NotFoundError
+from tbcore.io.filesystem import LocalFileSystem
 from tbcore.io.records import frame_record
 from tbcore.io.tensors import from_numpy
 from tbcore.proto import event_pb2, plugin_audio_pb2, summary_pb2
@@ -110,7 +111,7 @@ def test_errors(provider: LogdirDataProvider) -> None:
         queries.image_entries(provider, IMAGES_RUN, "samples/waves", -1)
     with pytest.raises(InvalidArgumentError, match="blob_key"):
         queries.individual_image(provider, "")
-    with pytest.raises(InvalidArgumentError, match="malformed blob key"):
+    with pytest.raises(NotFoundError, match="unknown blob key"):
         queries.individual_image(provider, "not-a-key")
     with pytest.raises(InvalidArgumentError):
         text.text_entries(provider, TEXT_RUN, "", True)
@@ -168,7 +169,8 @@ def test_odd_series(tmp_path: Path) -> None:
     provider.reload()
     index = queries.image_index(provider, "odd", "img")
     assert [len(s["blob_keys"]) for s in index["steps"]] == [0, 1]
-    assert (index["samples"], index["width"], index["height"]) == (1, None, None)
+    # The size the summary declares (its first two blobs), whatever the bytes turn out to be.
+    assert (index["samples"], index["width"], index["height"]) == (1, 1, 1)
     assert queries.individual_image(provider, index["steps"][1]["blob_keys"][0]) == (
         svg,
         "application/octet-stream",
@@ -204,3 +206,40 @@ def test_sample_counts_follow_new_data(tmp_path: Path) -> None:
     provider.reload()
     assert queries.image_tags(provider, counts)["live"]["img"]["samples"] == 5
     assert queries.image_tags(provider)["live"]["img"]["samples"] == 5
+
+
+def test_images_index_reads_no_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its size comes from the width and height the summary declares (kept in memory), not
+    from the image, however large (five 200 MB images at once took 3.2 GB)."""
+    big = b"\x89PNG\r\n\x1a\n" + bytes(5 << 20)
+    image = summary_pb2.Summary.Image(height=480, width=640, colorspace=3, encoded_image_string=big)
+    _write(
+        tmp_path / "big",
+        [
+            event_pb2.Event(
+                step=0,
+                wall_time=2.0,
+                summary=summary_pb2.Summary(
+                    value=[summary_pb2.Summary.Value(tag="img", image=image)]
+                ),
+            )
+        ],
+    )
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    read: list[int] = []
+    real_read = LocalFileSystem.read
+
+    def counting_read(
+        self: LocalFileSystem, path: str, start: int, end: int | None = None
+    ) -> bytes:
+        data = real_read(self, path, start, end)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(LocalFileSystem, "read", counting_read)
+    index = queries.image_index(provider, "big", "img")
+    assert (index["width"], index["height"], index["samples"]) == (640, 480, 1)
+    assert read == []
+    assert queries.individual_image(provider, index["steps"][0]["blob_keys"][0])[0] == big
+    assert sum(read) >= len(big)  # the image itself is read when asked for

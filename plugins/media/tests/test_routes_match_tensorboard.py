@@ -335,16 +335,16 @@ def test_errors(servers: tuple[Any, Any]) -> None:
     assert ours.call(f"{base}/text/text?run=tf_run")[0] == 400
     assert ours.json(f"{base}/text/text?{_query('tf_run', 'nope')}") == []
     status, body = ours.call(f"{base}/images/individualImage?blob_key=%2E%2E%2Fetc%2Fpasswd")
-    assert status == 400 and b"malformed blob key" in body
+    assert status == 404 and b"unknown blob key" in body
     assert ours.call(f"{base}/images/individualImage")[0] == 400
     clip = ours.json(f"{base}/audio/audio?{_query('torch_run', 'clip')}")[0]
     key = urllib.parse.parse_qs(clip["query"])["blob_key"][0]
     wrong_type = urllib.parse.urlencode({"blob_key": key, "content_type": "text/html"})
     assert ours.call(f"{base}/audio/individualAudio?{wrong_type}")[0] == 400
-    # A well-formed key of a run that does not exist.
+    # A key the server did not issue (well formed, of a run that does not exist).
     series = base64.urlsafe_b64encode(b'["no_such_run","clip"]').decode().rstrip("=")
-    stale = f"{series}.0.0.10.0.0"
-    assert ours.call(f"{base}/images/individualImage?blob_key={stale}")[0] == 404
+    forged = f"{series}.0.0.10.0.0.1..AAAAAAAAAAAAAAAAAAAAAAAA"
+    assert ours.call(f"{base}/images/individualImage?blob_key={forged}")[0] == 404
 
 
 def test_blob_headers(servers: tuple[Any, Any]) -> None:

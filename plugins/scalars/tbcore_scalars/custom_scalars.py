@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tbcore.data.provider import DataProvider, RunTagFilter
+from tbcore.data.provider import DataProvider, RunTagFilter, ScalarColumns
 from tbcore.errors import InvalidArgumentError
 from tbcore.plugin import Plugin
 from tbcore.proto import plugin_custom_scalar_pb2
-from tbcore.server.responses import FiniteJSONResponse, JSONResponse
-from tbcore_scalars import queries
+from tbcore.server.responses import JSONResponse
+from tbcore.user_regex import InvalidRegexError, UserRegex
+from tbcore_scalars import queries, row_streams
 from tbcore_scalars.metadata import (
     CUSTOM_SCALARS_CONFIG_TAG,
     CUSTOM_SCALARS_PLUGIN_NAME,
@@ -56,21 +57,31 @@ def merged_layout(provider: DataProvider) -> dict[str, Any]:
     return json_format.MessageToDict(merged, always_print_fields_with_no_presence=True)
 
 
-def scalars_by_regex(provider: DataProvider, run: str, pattern: str) -> dict[str, Any]:
-    """``{regex_valid, tag_to_events}``: every scalar tag of ``run`` matching ``pattern``."""
+def scalars_by_regex(
+    provider: DataProvider, run: str, pattern: str
+) -> tuple[bool, dict[str, ScalarColumns]]:
+    """``(regex_valid, {tag: columns})``: every scalar tag of ``run`` matching ``pattern`` at
+    its start (as TensorBoard's ``re.match``); an invalid pattern is not an error (TensorBoard
+    answers ``regex_valid: false``), one too slow on the tags is."""
     if not pattern:
-        return {"regex_valid": False, "tag_to_events": {}}
+        return False, {}
     try:
-        regex = re.compile(pattern)
-    except re.error:
-        return {"regex_valid": False, "tag_to_events": {}}
+        regex = UserRegex(pattern)
+    except InvalidRegexError:
+        return False, {}
     listed = provider.list_scalars(plugin_name=PLUGIN_NAME, run_tag_filter=RunTagFilter.of([run]))
-    tags = [t for t in listed.get(run, {}) if regex.match(t)]
+    tags = regex.filter_matching(listed.get(run, {}))
     if not tags:
-        return {"regex_valid": True, "tag_to_events": {}}
+        return True, {}
     data = provider.read_scalars(plugin_name=PLUGIN_NAME, run_tag_filter=RunTagFilter.of([run], tags))
-    events = {tag: queries.rows(cols) for tag, cols in data.get(run, {}).items()}
-    return {"regex_valid": True, "tag_to_events": events}
+    return True, data.get(run, {})
+
+
+def scalars_by_regex_json(valid: bool, series: dict[str, ScalarColumns]) -> Iterator[bytes]:
+    """TensorBoard's answer, ``{"regex_valid": ..., "tag_to_events": {tag: rows}}``, in pieces."""
+    yield b'{"regex_valid":' + (b"true" if valid else b"false") + b',"tag_to_events":'
+    yield from row_streams.rows_by_name_json(series)
+    yield b"}"
 
 
 class CustomScalarsPlugin(Plugin):
@@ -107,12 +118,13 @@ class CustomScalarsPlugin(Plugin):
         run = q.get("run", "")
         if not run:
             raise InvalidArgumentError("run must be given")
-        return FiniteJSONResponse(scalars_by_regex(self.provider, run, q.get("tag", "")))
+        valid, series = scalars_by_regex(self.provider, run, q.get("tag", ""))
+        return row_streams.streamed(scalars_by_regex_json(valid, series))
 
     def download_data(self, request: Request) -> Response:
         """One series as CSV or JSON (like the scalars dashboard's download)."""
         q = request.query_params
         cols = queries.single_series(self.provider, q.get("run", ""), q.get("tag", ""), None)
         if q.get("format") == "csv":
-            return Response(queries.rows_csv(cols), media_type="text/csv")
-        return FiniteJSONResponse(queries.rows(cols))
+            return row_streams.streamed(row_streams.rows_csv(cols), media_type="text/csv")
+        return row_streams.streamed(row_streams.rows_json(cols))

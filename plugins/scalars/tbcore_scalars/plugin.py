@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tbcore.data.provider import ScalarColumns
@@ -18,9 +16,10 @@ from tbcore.errors import InvalidArgumentError
 from tbcore.plugin import Plugin
 from tbcore.server.query_params import optional_float, optional_int
 from tbcore.server.responses import FiniteJSONResponse, JSONResponse
-from tbcore_scalars import queries
+from tbcore_scalars import queries, row_streams
 from tbcore_scalars.binary_columns import encode_columns
 from tbcore_scalars.metadata import PLUGIN_NAME
+from tbcore_scalars.row_streams import streamed
 from tbcore_scalars.run_hparams import run_hparams
 
 
@@ -57,18 +56,16 @@ class ScalarsPlugin(Plugin):
         )
         fmt = q.get("format", "")
         if fmt == "csv":
-            return Response(queries.rows_csv(cols), media_type="text/csv")
+            return streamed(row_streams.rows_csv(cols), media_type="text/csv")
         if fmt not in ("", "json"):
             raise InvalidArgumentError(f"format must be csv or json, got {fmt!r}")
-        return FiniteJSONResponse(queries.rows(cols))
+        return streamed(row_streams.rows_json(cols))
 
     async def scalars_multirun(self, request: Request) -> Response:
         """Form fields ``tag`` (once) and ``runs`` (repeated): ``{run: rows}``."""
         body = await request.body()
         data = await run_in_threadpool(self._read_multirun, body)
-        # Streamed run by run, encoded off the event loop: the rows of one run at a time
-        # exist as Python objects, and the whole answer is never held at once.
-        return StreamingResponse(_multirun_json(data), media_type="application/json")
+        return streamed(row_streams.rows_by_name_json(data))
 
     def _read_multirun(self, body: bytes) -> dict[str, ScalarColumns]:
         form = parse_qs(body.decode("utf-8", "replace"))
@@ -113,22 +110,3 @@ class ScalarsPlugin(Plugin):
         from tbcore_scalars.demo import write_demo
 
         write_demo(logdir)
-
-
-STREAM_PIECE_BYTES = 1 << 20
-"""Size of the pieces a streamed answer is sent in (each piece costs a hop to a thread)."""
-
-
-def _multirun_json(data: dict[str, ScalarColumns]) -> Iterator[bytes]:
-    """``{run: rows, ...}`` in pieces of about :data:`STREAM_PIECE_BYTES`."""
-    piece = [b"{"]
-    size = 0
-    for i, (run, cols) in enumerate(data.items()):
-        part = (b"," if i else b"") + orjson.dumps(run) + b":" + orjson.dumps(queries.rows(cols))
-        piece.append(part)
-        size += len(part)
-        if size >= STREAM_PIECE_BYTES:
-            yield b"".join(piece)
-            piece, size = [], 0
-    piece.append(b"}")
-    yield b"".join(piece)

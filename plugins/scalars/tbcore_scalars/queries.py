@@ -6,8 +6,6 @@ routes in ``plugin.py`` only parse requests and encode answers.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -54,15 +52,6 @@ def single_series(provider: DataProvider, run: str, tag: str, samples: int | Non
     if found is None:
         raise NotFoundError(f"no scalar data for run={run!r}, tag={tag!r}")
     return found
-
-
-def rows_csv(cols: ScalarColumns) -> str:
-    """TensorBoard's CSV download: a ``Wall time,Step,Value`` header, then one row per point."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Wall time", "Step", "Value"])
-    writer.writerows(zip(cols.wall_time.tolist(), cols.step.tolist(), cols.value.astype(np.float64).tolist()))
-    return out.getvalue()
 
 
 @dataclass(frozen=True, slots=True)
