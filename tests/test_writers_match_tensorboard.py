@@ -415,6 +415,10 @@ def test_fixture_is_rich(loaded: Loaded) -> None:
     }[loaded.kind]
     assert expected <= loaded.tb.plugins
     assert loaded.tb.scalars and loaded.tb.tensors
+    if loaded.kind == "tf2":  # a default writer, summaries in a tf.function, write_raw_pb
+        assert {("gamma", "in_function"), ("gamma", "raw_pb")} <= set(loaded.tb.scalars)
+        assert ("gamma", "in_function_histogram") in loaded.tb.tensors
+        assert loaded.tb.scalars[("gamma", "raw_pb")][2].tolist() == [0.0, 10.0, 20.0]
     if loaded.kind != "keras":
         assert loaded.tb.blobs
 

@@ -222,6 +222,21 @@ def write_tf2(logdir: str) -> None:
             tf.summary.trace_export("traced", step=0)
             tf.summary.graph(f.get_concrete_function(tf.TensorSpec([3], tf.float32)).graph)
         writer.close()
+    # A default writer set once, summaries inside a tf.function, a raw Summary proto.
+    writer = tf.summary.create_file_writer(os.path.join(logdir, "gamma"))
+    writer.set_as_default()
+
+    @tf.function
+    def train_step(step: tf.Tensor) -> None:
+        tf.summary.scalar("in_function", tf.cast(step, tf.float32) * 2.0, step=step)
+        tf.summary.histogram("in_function_histogram", tf.ones([4]) * tf.cast(step, tf.float32), step=step)
+
+    for step in range(3):
+        train_step(tf.constant(step, tf.int64))
+        raw = summary_pb2.Summary()
+        raw.value.add(tag="raw_pb", simple_value=10.0 * step)
+        tf.summary.experimental.write_raw_pb(raw.SerializeToString(), step=step)
+    writer.close()
 
 
 # --- TensorFlow 1 (graph mode) ---------------------------------------------------------------
