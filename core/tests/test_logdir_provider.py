@@ -16,7 +16,7 @@ from eventfiles import (
     write_records,
 )
 
-from tbcore.data import DataClass, LogdirDataProvider, RunTagFilter
+from tbcore.data import DataClass, LogdirDataProvider, RunAsset, RunTagFilter
 from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore.io.records import frame_record
 
@@ -313,3 +313,26 @@ def test_truncated_and_empty_files(tmp_path: Path) -> None:
         f.write(record[-3:])
     provider.reload()
     assert _scalars(provider, "a", "x") == [(0, 0.0), (1, 1.0)]
+
+
+def test_run_assets_are_listed_and_read_by_their_path(tmp_path: Path) -> None:
+    write_records(tmp_path / "exp" / event_file_name(), [scalar_event("x", 0, 1.0)])
+    write_records(tmp_path / "exp" / "train" / event_file_name(), [scalar_event("x", 0, 1.0)])
+    (tmp_path / "exp" / "host_1.pt.trace.json").write_text('{"traceEvents": []}')
+    profile = tmp_path / "exp" / "train" / "plugins" / "profile" / "2026_01_01"
+    profile.mkdir(parents=True)
+    (profile / "host.xplane.pb").write_bytes(b"\x0a\x00")
+    (tmp_path / "outside.txt").write_text("not in any run")
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    # The assets of a run: its files besides events, without the folders of runs inside it.
+    assert provider.list_run_assets(run="exp") == [RunAsset("host_1.pt.trace.json", 19)]
+    assert provider.list_run_assets(run="exp/train") == [RunAsset("plugins/profile/2026_01_01/host.xplane.pb", 2)]
+    assert provider.read_run_asset(run="exp/train", path="plugins/profile/2026_01_01/host.xplane.pb") == b"\x0a\x00"
+    assert provider.list_run_assets(run="nope") == []
+    for run, path in [("exp", "../outside.txt"), ("exp", "train/" + event_file_name()), ("exp", "/etc/passwd"), ("nope", "x")]:
+        with pytest.raises(NotFoundError):
+            provider.read_run_asset(run=run, path=path)
+    # Written later (a profile at the end of training): listed at once, no reload needed.
+    (tmp_path / "exp" / "host_2.pt.trace.json").write_text("{}")
+    assert [a.path for a in provider.list_run_assets(run="exp")] == ["host_1.pt.trace.json", "host_2.pt.trace.json"]

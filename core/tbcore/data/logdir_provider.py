@@ -43,6 +43,7 @@ from tbcore.data.provider import (
     DataProvider,
     ExperimentMetadata,
     Run,
+    RunAsset,
     RunTagFilter,
     ScalarColumns,
     TensorDatum,
@@ -134,6 +135,7 @@ class LogdirDataProvider(DataProvider):
         ]
         self._runs: dict[str, RunData] = {}
         self._run_fs: dict[str, FileSystem] = {}
+        self._run_dir: dict[str, str] = {}
         self._run_source: dict[str, int] = {}
         self._workers = workers or min(4, os.cpu_count() or 1)
         self._reload_lock = threading.Lock()
@@ -212,6 +214,7 @@ class LogdirDataProvider(DataProvider):
             if name not in listing.files and self._run_source.get(name) in listing.listed:
                 del self._runs[name]
                 self._run_fs.pop(name, None)
+                self._run_dir.pop(name, None)
                 self._run_source.pop(name, None)
                 report.removed_runs.append(name)
 
@@ -278,6 +281,7 @@ class LogdirDataProvider(DataProvider):
             if run is None:
                 run = self._runs[name] = RunData(name)
                 self._run_fs[name] = source.fs
+                self._run_dir[name] = _dirname(files[0].path)
                 self._run_source[name] = listing.run_source[name]
                 report.new_runs.append(name)
             elif self._run_source[name] != listing.run_source[name]:
@@ -541,6 +545,40 @@ class LogdirDataProvider(DataProvider):
             ]
         return out
 
+    def list_run_assets(self, *, run: str, experiment_id: str = "") -> list[RunAsset]:
+        """The files under the run's folder besides event files, listed now (a walk of that
+        folder: profiler traces appear as they are written), without the folders of other
+        runs below it."""
+        folder, fs = self._run_dir.get(run), self._run_fs.get(run)
+        if folder is None or fs is None:
+            return []
+        nested = [
+            relative + "/"
+            for name, d in list(self._run_dir.items())
+            if name != run
+            and self._run_fs.get(name) is fs
+            and _inside(relative := fs.relpath(d, folder))
+        ]
+        assets = []
+        try:
+            for info in fs.walk(folder):
+                relative = fs.relpath(info.path, folder)
+                if "tfevents" not in _basename(info.path) and not relative.startswith(tuple(nested)):
+                    assets.append(RunAsset(relative, info.size))
+        except OSError as e:
+            logger.warning("cannot list the files of run %r: %s", run, e)
+        return sorted(assets, key=lambda a: a.path)
+
+    def read_run_asset(self, *, run: str, path: str, experiment_id: str = "") -> bytes:
+        """The bytes of one of :meth:`list_run_assets`, read now."""
+        if path not in {a.path for a in self.list_run_assets(run=run)}:
+            raise NotFoundError(f"no asset {path!r} in run {run!r}")
+        fs = self._run_fs[run]
+        try:
+            return fs.read(fs.join(self._run_dir[run], *path.split("/")), 0)
+        except (OSError, KeyError) as e:  # gone since it was listed
+            raise NotFoundError(f"asset {path!r} of run {run!r} is gone: {type(e).__name__}") from e
+
     def read_blob(self, *, blob_key: str) -> bytes:
         """The bytes of one blob, read from its event file now."""
         run_name, tag, location, generation = self._blob_keys.parse(blob_key)
@@ -637,6 +675,11 @@ def _continue_versions(old: RunData, fresh: RunData) -> None:
 def _check_downsample(downsample: int | None) -> None:
     if downsample is not None and downsample < 0:
         raise InvalidArgumentError(f"downsample must be None, 0 or positive, got {downsample}")
+
+
+def _inside(relative: str) -> bool:
+    """Whether a path relative to a folder lies below it."""
+    return relative not in (".", "..") and not relative.startswith("../")
 
 
 def _basename(path: str) -> str:

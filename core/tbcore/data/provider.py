@@ -30,6 +30,7 @@ from enum import IntEnum
 import numpy as np
 
 from tbcore.data.downsample import ScalarWindow
+from tbcore.errors import NotFoundError
 
 
 class DataClass(IntEnum):
@@ -147,6 +148,17 @@ class BlobSequenceDatum:
     step: int
     wall_time: float
     values: tuple[BlobReference, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunAsset:
+    """A file of a run besides its event files (a profiler trace, a projector config and its
+    tensors), listed by :meth:`DataProvider.list_run_assets`."""
+
+    path: str
+    """Where it is, relative to the run's folder, with ``/`` separators: its id."""
+    size: int
+    """Its size in bytes when listed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,3 +366,20 @@ class DataProvider(abc.ABC):
         Raises :class:`tbcore.errors.NotFoundError` for a key this provider did not issue
         (malformed or forged) and for one whose run, series or file is gone.
         """
+
+    def list_run_assets(self, *, run: str, experiment_id: str = "") -> list[RunAsset]:
+        """The files of ``run`` besides its event files, sorted by path: what a dashboard
+        that reads other files (profiler traces, embeddings) finds there. Folders of other
+        runs inside this run's folder are not included. ``[]`` for an unknown run, and from
+        providers that have no files (this default).
+        """
+        return []
+
+    def read_run_asset(self, *, run: str, path: str, experiment_id: str = "") -> bytes:
+        """The bytes of the asset ``path`` (as :meth:`list_run_assets` gives it) of ``run``.
+
+        Raises :class:`tbcore.errors.NotFoundError` when ``run`` has no such asset now (no
+        other file can be read through it).
+        """
+        raise NotFoundError(f"no asset {path!r} in run {run!r}")
+
