@@ -1,0 +1,177 @@
+"""``Logger``: summaries from eager code and from inside JAX transformations.
+
+A call with concrete values (eager code) sends them to the writer at once. A call with traced
+values (inside ``jit``, ``scan``, ``fori_loop``, ``pmap``, ``shard_map``) adds one
+``jax.debug.callback`` to the computation, which hands the values to the host when the
+computation runs:
+
+* under ``jit`` / ``scan`` / ``fori_loop`` the callbacks run in the order the computation
+  makes them, and computations in the order they were dispatched: values arrive in step order;
+* under ``pmap`` / ``shard_map`` every device runs the callback: the device's position on the
+  mapped axes goes with it, and only device 0's values are written, unless
+  ``per_device=True`` (each device into a ``device_<k>`` run);
+* ``every=N`` wraps the callback in ``lax.cond(step % N == 0, ...)``: other steps skip it;
+* ``enabled=False`` (and processes other than process 0) add nothing to the computation.
+
+Steps may be traced values. A ``Logger`` is safe to call from several threads.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import numpy as np
+
+from tbcore_jax.host_writer import HostWriter, Record, host_copies
+
+
+class Logger:
+    """Logs into the run ``logdir`` (a folder; created when the first value is written).
+
+    ``enabled`` turns every call into a no-op (nothing traced into computations either);
+    ``every`` keeps steps that are multiples of it; ``per_device`` writes each device's values
+    of mapped computations into its own run ``device_<k>`` instead of device 0's only. In a
+    multi-process job only process 0 writes.
+    """
+
+    def __init__(self, logdir: str, *, enabled: bool = True, every: int = 1, per_device: bool = False) -> None:
+        if every < 1:
+            raise ValueError(f"every must be a positive number of steps, got {every}")
+        self.logdir = str(logdir)
+        self.every = every
+        self.per_device = per_device
+        self.enabled = enabled and jax.process_index() == 0
+        self._host = HostWriter(self.logdir, per_device) if self.enabled else None
+
+    # --- the summaries ------------------------------------------------------------------
+
+    def scalar(self, tag: str, value: Any, step: Any) -> None:
+        """A number (a scalar array) at ``step``."""
+        self._log("scalar", (tag,), (value,), step)
+
+    def scalars(self, main_tag: str, values: Mapping[str, Any], step: Any) -> None:
+        """Several numbers on one chart, as torch's ``add_scalars``: each in a run
+        ``<logdir>/<main_tag>_<key>``, under the tag ``main_tag``."""
+        self._log("scalars", (main_tag, *values), tuple(values.values()), step)
+
+    def histogram(self, tag: str, values: Any, step: Any) -> None:
+        """The distribution of an array's values."""
+        self._log("histogram", (tag,), (values,), step)
+
+    def pytree_histograms(self, prefix: str, tree: Any, step: Any) -> None:
+        """A histogram of every array leaf of ``tree`` (parameters, gradients), tagged
+        ``prefix/`` and the leaf's key path (``params/Dense_0/kernel``); one callback for all."""
+        leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
+        tags = tuple(f"{prefix}/{key_path_name(path)}" for path, _ in leaves)
+        self._log("histogram", tags, tuple(leaf for _, leaf in leaves), step)
+
+    def image(self, tag: str, image: Any, step: Any, dataformats: str = "HWC") -> None:
+        """An image: ``[H, W, C]`` (or ``dataformats``), floats in [0, 1] or uint8."""
+        self._log("image", (tag, dataformats), (image,), step)
+
+    def text(self, tag: str, text: str, step: Any) -> None:
+        """Markdown text (a Python string: JAX cannot trace strings; the step may be traced)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}")
+        self._log("text", (tag, text), (), step)
+
+    # --- flushing ---------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Wait for the callbacks of computations already dispatched, then write everything
+        logged so far to the files."""
+        if self._host is not None:
+            jax.effects_barrier()
+            self._host.flush()
+
+    def close(self) -> None:
+        """Flush and close the files; later calls log nothing."""
+        if self._host is not None:
+            jax.effects_barrier()
+            self._host.close()
+            self._host = None
+        self.enabled = False
+
+    def __enter__(self) -> Logger:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None) -> None:
+        self.close()
+
+    # --- how values leave the device ------------------------------------------------------
+
+    def _log(self, kind: str, tags: tuple[str, ...], values: tuple[Any, ...], step: Any) -> None:
+        if not self.enabled:
+            return
+        if not any(isinstance(x, jax.core.Tracer) for x in (step, *jax.tree_util.tree_leaves(values))):
+            step = int(step)
+            if step % self.every == 0:
+                self._receive(kind, tags, step, 0, *values)
+            return
+        axes = mapped_axis_names()
+        device = linear_axis_index(axes)
+
+        def send() -> None:
+            # Not an ordered effect: those thread a token through every call of the computation,
+            # which stops JAX from dispatching the next step before this one ends (5x slower
+            # steps here). One computation's callbacks run in program order, computations in
+            # the order they were dispatched, so the values still arrive in step order.
+            jax.debug.callback(self._callback(kind, tags), step, device, *values)
+
+        if self.every == 1:
+            send()
+        else:
+            jax.lax.cond(jax.numpy.asarray(step) % self.every == 0, send, lambda: None)
+
+    def _callback(self, kind: str, tags: tuple[str, ...]) -> Callable[..., None]:
+        def callback(step: Any, device: Any, *values: Any) -> None:
+            self._receive(kind, tags, int(step), int(device), *values)
+
+        return callback
+
+    def _receive(self, kind: str, tags: tuple[str, ...], step: int, device: int, *values: Any) -> None:
+        host = self._host
+        if host is None or (device != 0 and not self.per_device):
+            return
+        host.put(Record(kind, tags, host_copies(values), step, device))
+
+
+def key_path_name(path: tuple[Any, ...]) -> str:
+    """A tree leaf's key path as a ``/``-separated name: ``params/Dense_0/kernel``. A last
+    ``.value`` attribute (the array inside a Flax NNX variable) is left out."""
+    if path and getattr(path[-1], "name", None) == "value":
+        path = path[:-1]
+    parts = []
+    for key in path:
+        for attribute in ("key", "name", "idx"):
+            if hasattr(key, attribute):
+                parts.append(str(getattr(key, attribute)))
+                break
+        else:
+            parts.append(str(key))
+    return "/".join(parts)
+
+
+def mapped_axis_names() -> tuple[Any, ...]:
+    """The names of the axes ``pmap`` / ``shard_map`` map the current trace over (none
+    outside them). JAX has no public way to ask; without one, none are assumed and every
+    device's copy is written."""
+    try:
+        from jax._src import core
+    except ImportError:  # pragma: no cover - depends on the JAX release
+        return ()
+    try:
+        return tuple(core.get_axis_env().axis_names())
+    except AttributeError:  # pragma: no cover
+        return tuple(getattr(core, "unsafe_get_axis_names", lambda: ())())
+
+
+def linear_axis_index(axes: tuple[Any, ...]) -> Any:
+    """This device's position over ``axes``, row-major (0 outside mapped computations)."""
+    index: Any = np.int32(0)
+    for name in axes:
+        index = index * jax.lax.axis_size(name) + jax.lax.axis_index(name)
+    return index

@@ -1,0 +1,155 @@
+"""Scenarios for the tests, each run in its own interpreter with four virtual CPU devices and
+TensorFlow blocked (importing it raises): ``python jax_runs.py SCENARIO LOGDIR``.
+
+Each writes into LOGDIR and prints one JSON line of what the test needs to know.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+for _blocked in ("tensorflow", "tensorboard"):
+    sys.modules[_blocked] = None  # type: ignore[assignment]  # as if not installed
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+import tbcore_jax  # noqa: E402
+
+
+def values(step: int) -> dict[str, np.ndarray]:
+    """What every scenario logs at ``step``: the same numbers, eagerly or traced."""
+    rng = np.random.default_rng(step)
+    return {
+        "loss": np.float32(1.0 / (step + 1)),
+        "weights": rng.normal(size=(16, 4)).astype(np.float32),
+        "image": rng.random((6, 5, 3)).astype(np.float32),
+    }
+
+
+def log_step(log: tbcore_jax.Logger, v: dict, step: object) -> None:
+    log.scalar("loss", v["loss"], step)
+    log.scalars("pair", {"a": v["loss"] * 2, "b": v["loss"] * 3}, step)
+    log.histogram("weights", v["weights"], step)
+    log.pytree_histograms("params", {"dense": {"kernel": v["weights"], "bias": v["weights"][0]}}, step)
+    log.image("image", v["image"], step)
+    log.text("notes", "step *notes*", step)
+
+
+def jit(logdir: str) -> dict:
+    """Every kind under jit with a traced step, then a scan and a fori_loop."""
+    with tbcore_jax.Logger(logdir) as log:
+        step_fn = jax.jit(lambda v, step: log_step(log, v, step))
+        for step in range(4):
+            step_fn({k: jnp.asarray(a) for k, a in values(step).items()}, step)
+
+        def body(carry: jax.Array, i: jax.Array) -> tuple[jax.Array, None]:
+            log.scalar("scan", carry, i + 10)
+            return carry * 2, None
+
+        jax.jit(lambda: jax.lax.scan(body, jnp.float32(1), jnp.arange(5)))()
+        jax.jit(lambda: jax.lax.fori_loop(20, 23, lambda i, c: (log.scalar("fori", c, i), c + 1)[1], 0.5))()
+    return {}
+
+
+def eager(logdir: str) -> dict:
+    """The same values as ``jit``, written eagerly by tbcore.summary (the reference)."""
+    from tbcore.summary import SummaryWriter
+
+    with SummaryWriter(logdir) as w:
+        for step in range(4):
+            v = values(step)
+            w.add_scalar("loss", float(v["loss"]), step)
+            w.add_scalars("pair", {"a": float(v["loss"] * 2), "b": float(v["loss"] * 3)}, step)
+            w.add_histogram("weights", v["weights"], step)
+            w.add_histogram("params/dense/kernel", v["weights"], step)
+            w.add_histogram("params/dense/bias", v["weights"][0], step)
+            w.add_image("image", v["image"], step, dataformats="HWC")
+            w.add_text("notes", "step *notes*", step)
+    return {}
+
+
+def mapped(logdir: str) -> dict:
+    """pmap and shard_map over 4 devices; device 0 only, then every device."""
+    from jax.sharding import Mesh, PartitionSpec
+
+    shard_map = getattr(jax, "shard_map", None)
+    if shard_map is None:  # older JAX
+        from jax.experimental.shard_map import shard_map
+    mesh = Mesh(np.array(jax.devices()), ("d",))
+    for per_device, folder in ((False, "first"), (True, "all")):
+        with tbcore_jax.Logger(os.path.join(logdir, folder), per_device=per_device) as log:
+
+            def per_shard(x: jax.Array, step: jax.Array, name: str) -> jax.Array:
+                log.scalar(name, jnp.sum(x), step)
+                return x
+
+            pm = jax.pmap(lambda x, s: per_shard(x, s, "pmap"), in_axes=(0, None))
+            sm = jax.jit(
+                shard_map(
+                    lambda x, s: per_shard(x, s, "shard_map"),
+                    mesh=mesh,
+                    in_specs=(PartitionSpec("d"), PartitionSpec()),
+                    out_specs=PartitionSpec("d"),
+                )
+            )
+            for step in range(3):
+                pm(jnp.arange(4.0) + step, step)
+                sm(jnp.arange(8.0) + step, jnp.asarray(step))
+    return {"devices": jax.device_count()}
+
+
+def jaxprs(logdir: str) -> dict:
+    """How many callbacks a step compiles: enabled, every=3, disabled."""
+
+    def callbacks(jaxpr: Any) -> int:
+        """``debug_callback`` equations in ``jaxpr`` and the jaxprs inside it (cond branches)."""
+        found = 0
+        for eqn in jaxpr.eqns:
+            found += eqn.primitive.name == "debug_callback"
+            for param in eqn.params.values():
+                for sub in param if isinstance(param, (list, tuple)) else [param]:
+                    inner = getattr(sub, "jaxpr", None)
+                    if inner is not None and hasattr(inner, "eqns"):
+                        found += callbacks(inner)
+        return found
+
+    def count(log: tbcore_jax.Logger) -> int:
+        return callbacks(jax.make_jaxpr(lambda x, s: log.scalar("loss", x, s))(jnp.float32(1), 0).jaxpr)
+
+    out = {}
+    for name, kwargs in (("enabled", {}), ("every", {"every": 3}), ("disabled", {"enabled": False})):
+        with tbcore_jax.Logger(os.path.join(logdir, name), **kwargs) as log:
+            out[name] = count(log)
+            if name == "every":
+                step_fn = jax.jit(lambda x, s: log.scalar("loss", x, s))
+                for step in range(10):
+                    step_fn(jnp.float32(step), step)
+    out["cond"] = "cond" in str(
+        jax.make_jaxpr(lambda x, s: tbcore_jax.Logger(os.path.join(logdir, "x"), every=3).scalar("l", x, s))(
+            jnp.float32(1), 0
+        )
+    )
+    return out
+
+
+def profiled(logdir: str) -> dict:
+    """tbcore_jax.profile over steps 2 and 3 of a loop."""
+    f = jax.jit(lambda x: jnp.tanh(x @ x.T).sum())
+    x = jnp.ones((64, 64))
+    with tbcore_jax.Logger(logdir) as log, tbcore_jax.profile(logdir, steps=range(2, 4)) as profiler:
+        for step in range(6):
+            with profiler.step(step):
+                log.scalar("loss", f(x + step), step)
+    return {}
+
+
+if __name__ == "__main__":
+    result = globals()[sys.argv[1]](sys.argv[2])
+    result["tensorflow_imported"] = sys.modules.get("tensorflow") is not None
+    print(json.dumps(result))

@@ -1,0 +1,120 @@
+"""``tbcore_jax.Logger`` in real JAX computations (4 virtual CPU devices, TensorFlow blocked):
+what lands in the files, in which order, from jit, scan, fori_loop, pmap and shard_map."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tbcore.data import LogdirDataProvider
+
+pytest.importorskip("jax")
+RUNS = Path(__file__).with_name("jax_runs.py")
+
+
+def run(scenario: str, logdir: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "CUDA_VISIBLE_DEVICES": ""}
+    done = subprocess.run(
+        [sys.executable, str(RUNS), scenario, str(logdir)], check=True, env=env, timeout=300,
+        capture_output=True, text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result.pop("tensorflow_imported") is False
+    return result
+
+
+def scalars(logdir: Path) -> dict[tuple[str, str], list[tuple[int, float]]]:
+    provider = LogdirDataProvider(str(logdir))
+    provider.reload()
+    return {
+        (run_name, tag): list(zip(cols.step.tolist(), cols.value.tolist()))
+        for run_name, tags in provider.read_scalars(plugin_name="scalars").items()
+        for tag, cols in tags.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def jit_logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    logdir = tmp_path_factory.mktemp("jax_jit")
+    run("jit", logdir)
+    return logdir
+
+
+def test_order_and_count_under_jit_scan_and_fori_loop(jit_logdir: Path) -> None:
+    got = scalars(jit_logdir)
+    assert got[(".", "loss")] == [(s, pytest.approx(1.0 / (s + 1))) for s in range(4)]
+    assert got[(".", "scan")] == [(10, 1.0), (11, 2.0), (12, 4.0), (13, 8.0), (14, 16.0)]
+    assert got[(".", "fori")] == [(20, 0.5), (21, 1.5), (22, 2.5)]
+    assert got[("pair_a", "pair")] == [(s, pytest.approx(2.0 / (s + 1))) for s in range(4)]
+
+
+def test_files_equal_tbcore_summary_written_eagerly(
+    jit_logdir: Path, tmp_path: Path, tensorboard_readers: types.SimpleNamespace
+) -> None:
+    """The traced run against tbcore.summary's eager writes of the same values, as
+    TensorBoard's own reader reads them."""
+    from tensorboard.util import tensor_util
+
+    run("eager", tmp_path)
+
+    def read(logdir: Path) -> dict[tuple[str, str], list[tuple[int, Any]]]:
+        multiplexer = tensorboard_readers.EventMultiplexer(tensor_size_guidance={tensorboard_readers.TENSORS: 0})
+        multiplexer.AddRunsFromDirectory(str(logdir))
+        multiplexer.Reload()
+        return {
+            (run_name, tag): [(e.step, tensor_util.make_ndarray(e.tensor_proto)) for e in multiplexer.Tensors(run_name, tag)]
+            for run_name, tags in multiplexer.Runs().items()
+            for tag in tags.get(tensorboard_readers.TENSORS, [])
+        }
+
+    traced, eager = read(jit_logdir), read(tmp_path)
+    traced = {k: v for k, v in traced.items() if k[1] not in ("scan", "fori")}  # only in the traced run
+    assert sorted(traced) == sorted(eager)
+    for key, points in eager.items():
+        assert [s for s, _ in points] == [s for s, _ in traced[key]], key
+        for (_, a), (_, b) in zip(points, traced[key]):
+            assert a.dtype == b.dtype and a.shape == b.shape, key
+            if a.dtype == object:
+                assert a.tolist() == b.tolist(), key  # text, and images (same PNG encoder)
+            else:
+                np.testing.assert_array_equal(a, b, err_msg=str(key))
+
+
+def test_mapped_computations_write_device_zero_or_every_device(tmp_path: Path) -> None:
+    assert run("mapped", tmp_path) == {"devices": 4}
+    first = scalars(tmp_path / "first")
+    # pmap: device k holds arange(4) + step at position k; device 0's sum is its own value.
+    assert first[(".", "pmap")] == [(0, 0.0), (1, 1.0), (2, 2.0)]
+    # shard_map: device 0 holds the first two of arange(8) + step.
+    assert first[(".", "shard_map")] == [(0, 1.0), (1, 3.0), (2, 5.0)]
+    every = scalars(tmp_path / "all")
+    for k in range(4):
+        assert every[(f"device_{k}", "pmap")] == [(s, float(k + s)) for s in range(3)]
+        assert every[(f"device_{k}", "shard_map")] == [(s, float(4 * k + 1 + 2 * s)) for s in range(3)]
+
+
+def test_disabled_logging_compiles_no_callback_and_every_n_skips_steps(tmp_path: Path) -> None:
+    counts = run("jaxprs", tmp_path)
+    assert counts == {"enabled": 1, "every": 1, "disabled": 0, "cond": True}
+    assert scalars(tmp_path / "every")[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
+    assert not (tmp_path / "disabled").exists() or not any((tmp_path / "disabled").iterdir())
+
+
+def test_profile_leaves_a_trace_with_its_steps_in_the_run(tmp_path: Path) -> None:
+    run("profiled", tmp_path)
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    assets = [a.path for a in provider.list_run_assets(run=".")]
+    assert len([p for p in assets if p.startswith("plugins/profile/") and p.endswith(".xplane.pb")]) == 1
+    (trace,) = [p for p in assets if p.startswith("plugins/profile/") and p.endswith(".trace.json.gz")]
+    events = json.loads(gzip.decompress(provider.read_run_asset(run=".", path=trace)))["traceEvents"]
+    assert sorted(int(e["args"]["step_num"]) for e in events if e.get("name") == "train") == [2, 3]
