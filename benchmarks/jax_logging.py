@@ -43,15 +43,19 @@ def loss_fn(params):
 log = None
 if variant.startswith("tbcore"):
     import tbcore_jax
-    every = int(variant.split("_every_")[1]) if "_every_" in variant else 1
+    every = int(variant.split("_every_")[1]) if variant.startswith("tbcore_every_") else 1
     log = tbcore_jax.Logger(logdir, enabled=variant != "tbcore_disabled", every=every)
 
-@jax.jit
-def step_fn(params, step):
+def train_step(params, step):
     loss, grads = jax.value_and_grad(loss_fn)(params)
     if log is not None:
         log.scalar("loss", loss, step)
     return jax.tree_util.tree_map(lambda p, g: p - 0.01 * g, params, grads), loss
+
+if variant == "tbcore_jit_every_100":
+    step_fn = log.jit(train_step, every=100)
+else:
+    step_fn = jax.jit(train_step)
 
 eager = None
 if variant == "tensorboardx":
@@ -79,7 +83,9 @@ if log is not None:
     log.close()
 """
 
-VARIANTS = ["none", "tbcore", "tbcore_every_100", "tbcore_disabled", "tensorboardx", "flax_metrics"]
+VARIANTS = [
+    "none", "tbcore", "tbcore_every_100", "tbcore_jit_every_100", "tbcore_disabled", "tensorboardx", "flax_metrics"
+]
 
 
 def run(variant: str, steps: int) -> float | None:

@@ -10,7 +10,10 @@ computation runs:
 * under ``pmap`` / ``shard_map`` every device runs the callback: the device's position on the
   mapped axes goes with it, and only device 0's values are written, unless
   ``per_device=True`` (each device into a ``device_<k>`` run);
-* ``every=N`` wraps the callback in ``lax.cond(step % N == 0, ...)``: other steps skip it;
+* ``every=N`` wraps the callback in ``lax.cond(step % N == 0, ...)``: other steps skip it, but
+  a computation that holds a host callback at all leaves JAX's fast dispatch path;
+  ``Logger.jit(fn, every=N)`` compiles a second version without any callback for the steps
+  that do not log;
 * ``enabled=False`` (and processes other than process 0) add nothing to the computation.
 
 Steps may be traced values. A ``Logger`` is safe to call from several threads.
@@ -18,6 +21,9 @@ Steps may be traced values. A ``Logger`` is safe to call from several threads.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import threading
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -45,6 +51,38 @@ class Logger:
         self.per_device = per_device
         self.enabled = enabled and jax.process_index() == 0
         self._host = HostWriter(self.logdir, per_device) if self.enabled else None
+        self._silent = threading.local()  # set while tracing a version that logs nothing
+
+    def jit(self, fn: Callable[..., Any], *, every: int = 1, **jit_kwargs: Any) -> Callable[..., Any]:
+        """``jax.jit(fn)`` whose logging calls only run on every ``every``-th call.
+
+        Two versions are compiled: one with this logger's calls, one without any (the
+        computation then has no host callback, and JAX dispatches it on its fast path). Calls
+        alternate between them by a count kept on the host, so the steps that do not log pay
+        nothing; the steps that log pay JAX's cost of a host callback (see
+        ``benchmarks/jax_logging.py``).
+        """
+        if every < 1:
+            raise ValueError(f"every must be a positive number of calls, got {every}")
+        logging_version = jax.jit(fn, **jit_kwargs)
+        # A function object of its own: JAX caches traces by function, and this version must
+        # be traced anew, with the logger silent.
+        silent_version = jax.jit(functools.wraps(fn)(lambda *args, **kwargs: fn(*args, **kwargs)), **jit_kwargs)
+        calls = itertools.count()
+
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if next(calls) % every == 0:
+                return logging_version(*args, **kwargs)
+            self._silent.on = True  # only matters while the silent version is traced
+            try:
+                return silent_version(*args, **kwargs)
+            finally:
+                self._silent.on = False
+
+        call.logging_version = logging_version  # type: ignore[attr-defined]
+        call.silent_version = silent_version  # type: ignore[attr-defined]
+        return call
 
     # --- the summaries ------------------------------------------------------------------
 
@@ -104,7 +142,7 @@ class Logger:
     # --- how values leave the device ------------------------------------------------------
 
     def _log(self, kind: str, tags: tuple[str, ...], values: tuple[Any, ...], step: Any) -> None:
-        if not self.enabled:
+        if not self.enabled or getattr(self._silent, "on", False):
             return
         if not any(isinstance(x, jax.core.Tracer) for x in (step, *jax.tree_util.tree_leaves(values))):
             step = int(step)

@@ -138,6 +138,27 @@ def jaxprs(logdir: str) -> dict:
     return out
 
 
+def jitted(logdir: str) -> dict:
+    """Logger.jit(every=3): the calls that do not log run a version without any callback."""
+    with tbcore_jax.Logger(logdir) as log:
+
+        def step_fn(x: jax.Array, step: jax.Array) -> jax.Array:
+            log.scalar("loss", x, step)
+            return x + 1
+
+        stepped = log.jit(step_fn, every=3)
+        x = jnp.float32(0)
+        for step in range(10):
+            x = stepped(x, step)
+        logging = str(jax.make_jaxpr(stepped.logging_version)(jnp.float32(0), 0))
+        silent = str(jax.make_jaxpr(stepped.silent_version)(jnp.float32(0), 0))
+    return {
+        "logging_has_callback": "debug_callback" in logging,
+        "silent_has_callback": "debug_callback" in silent,
+        "result": float(x),
+    }
+
+
 def profiled(logdir: str) -> dict:
     """tbcore_jax.profile over steps 2 and 3 of a loop."""
     f = jax.jit(lambda x: jnp.tanh(x @ x.T).sum())

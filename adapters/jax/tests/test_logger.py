@@ -109,6 +109,11 @@ def test_disabled_logging_compiles_no_callback_and_every_n_skips_steps(tmp_path:
     assert not (tmp_path / "disabled").exists() or not any((tmp_path / "disabled").iterdir())
 
 
+def test_logger_jit_compiles_a_version_without_callbacks_for_the_other_calls(tmp_path: Path) -> None:
+    assert run("jitted", tmp_path) == {"logging_has_callback": True, "silent_has_callback": False, "result": 10.0}
+    assert scalars(tmp_path)[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
+
+
 def test_profile_leaves_a_trace_with_its_steps_in_the_run(tmp_path: Path) -> None:
     run("profiled", tmp_path)
     provider = LogdirDataProvider(str(tmp_path))
