@@ -3,8 +3,9 @@
 Everything else about the distribution is declared in pyproject.toml. The extension is
 optional: where no C compiler is available the pure-Python scanner (identical results,
 tested against the C one) is used instead. The browser libraries (``tbcore/static/vendor/``)
-are built from the locked npm packages by ``scripts/build_frontend.py`` when they are missing,
-so a wheel always carries them and a user installing it needs no Node.
+are built from the locked npm packages by ``scripts/build_frontend.py`` (which runs npm only
+when they are missing or stale), so a wheel always carries them and a user installing it
+needs no Node.
 """
 
 import subprocess
@@ -21,12 +22,12 @@ BUILD_FRONTEND = HERE / "scripts" / "build_frontend.py"
 
 
 def build_frontend() -> None:
-    """Vendor the browser libraries unless they are already there."""
-    if VENDOR_ENTRY.exists():
-        return
-    if not BUILD_FRONTEND.exists():
+    """Vendor the browser libraries: in a checkout the build script decides what is missing or
+    stale (it runs npm only when needed); an sdist carries them already built."""
+    if BUILD_FRONTEND.exists():
+        subprocess.run([sys.executable, str(BUILD_FRONTEND)], check=True)
+    elif not VENDOR_ENTRY.exists():
         raise SystemExit(f"{VENDOR_ENTRY} is missing and {BUILD_FRONTEND} is not available")
-    subprocess.run([sys.executable, str(BUILD_FRONTEND)], check=True)
 
 
 class BuildPyWithFrontend(build_py):

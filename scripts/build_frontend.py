@@ -3,8 +3,9 @@
 
 The libraries are pinned in ``core/frontend/package.json`` and its committed lock file. This
 script runs ``npm ci`` when ``core/frontend/node_modules`` is missing or older than the lock
-file, then copies the files the page loads (uPlot's ES module build and CSS, with its
-license) into the package. Neither ``node_modules`` nor the vendored files are committed.
+file, then copies the files the page loads (uPlot's ES module build and CSS, dagre's ES
+module build for the graph dashboard's layout worker, with their licenses) into the package.
+Neither ``node_modules`` nor the vendored files are committed.
 
 Called by ``scripts/dev-install.sh`` and by the wheel build (``setup.py``). No dependencies
 beyond the standard library; exits non-zero with a message when it cannot produce the files.
@@ -30,6 +31,10 @@ VENDORED = {
     "uplot/dist/uPlot.esm.js": "uPlot.esm.js",
     "uplot/dist/uPlot.min.css": "uPlot.min.css",
     "uplot/LICENSE": "uPlot.LICENSE",
+    # Self-contained (graphlib is bundled in): a module worker imports it by its URL.
+    "@dagrejs/dagre/dist/dagre.esm.js": "dagre.esm.js",
+    "@dagrejs/dagre/LICENSE": "dagre.LICENSE",
+    "@dagrejs/graphlib/LICENSE": "graphlib.LICENSE",
 }
 """Files copied from ``node_modules`` (key) into ``static/vendor/`` (value)."""
 

@@ -36,6 +36,7 @@ fingerprint() {
 stamp=.venv/.tbcore-installed-$level
 want=$(fingerprint)
 if [ -z "${FORCE:-}" ] && [ -x .venv/bin/python ] && [ -f core/tbcore/static/vendor/uPlot.esm.js ] &&
+    [ -f core/tbcore/static/vendor/dagre.esm.js ] &&
     [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     echo "tbcore: .venv is up to date ($level); FORCE=1 $0 $level reinstalls"
     exit 0

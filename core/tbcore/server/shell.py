@@ -22,6 +22,9 @@ def shell_page(title: str, static_base: str, modules: Iterable[str] = ()) -> HTM
                 "@tbcore/sdk": f"{static_base}/sdk/index.js",
                 "@tbcore/sdk/": f"{static_base}/sdk/",
                 "uplot": f"{static_base}/vendor/uPlot.esm.js",
+                # Web workers do not see import maps: a page module passes a worker the URL
+                # that import.meta.resolve("@dagrejs/dagre") gives, and the worker imports that.
+                "@dagrejs/dagre": f"{static_base}/vendor/dagre.esm.js",
             }
         },
         separators=(",", ":"),
