@@ -93,7 +93,7 @@ def documented_routes() -> list[Route]:
                     continue
                 else:
                     base = f"/data/plugin/{plugin}/"
-                params = set(re.findall(r"([a-z_]+)=", query or ""))
+                params = set(re.findall(r"([A-Za-z_]+)=", query or ""))
                 params |= set(re.findall(r"`([a-z_]+)`", form or ""))
                 routes.append(Route(base + name, method, tuple(sorted(params)), md.name))
     return sorted(set(routes), key=lambda r: (r.path, r.method))

@@ -26,7 +26,17 @@ HParamValue = float | str | bool
 
 def run_hparams(provider: DataProvider) -> dict[str, object]:
     """``{"hparams": [name, ...], "runs": {run: {name: value}}}``: the hparam names in order,
-    and each run's values (numbers, strings or booleans)."""
+    and each run's values (numbers, strings or booleans).
+
+    With the hparams dashboard installed, its data model answers (one definition of a run's
+    hparams for both dashboards); the reading below is for a scalars dashboard alone.
+    """
+    try:
+        from tbcore_hparams.runs import run_hparams as from_hparams_model
+    except ImportError:
+        pass
+    else:
+        return from_hparams_model(provider)
     listed = provider.list_tensors(
         plugin_name=HPARAMS_PLUGIN_NAME, run_tag_filter=RunTagFilter.of(None, [SESSION_START_INFO_TAG])
     )
