@@ -7,7 +7,7 @@
   point the mouse at coordinates inside it.
 * ``logdir_from_scripts``: a logdir written by real writers, each in its own interpreter.
 * ``tensorboard_pair``: TensorBoard's real server and ``tbcore serve`` on the same logdir, for
-  the dashboards' tests that compare our routes with TensorBoard's.
+  the dashboards' tests that compare our routes with TensorBoard's; ``tbcore_server`` alone.
 * ``tensorboard_readers``: TensorBoard's own event-file readers, without TensorFlow.
 """
 
@@ -247,6 +247,33 @@ def _serve_pair(
         for server in (tb, ours):
             server.process.terminate()
             server.process.wait(20)
+
+
+@contextlib.contextmanager
+def _serve_tbcore(
+    logdir: Path, *args: str, runs: int | None = None, ready: Callable[[HttpServer], bool] | None = None
+) -> Iterator[str]:
+    if ready is None:
+        ready = lambda server: len(server.json("/data/runs")) == (runs or 1)  # noqa: E731
+    port = _free_port()
+    server = _start(
+        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(port), *args],
+        port,
+        ready,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.process.terminate()
+        server.process.wait(20)
+
+
+@pytest.fixture(scope="session")
+def tbcore_server() -> Callable[..., contextlib.AbstractContextManager[str]]:
+    """``with tbcore_server(logdir, "--plugins", "x", ..., runs=n) as url:`` a ``tbcore serve``
+    process on a free port, once it lists ``n`` runs (or once ``ready(server)``, an
+    :class:`HttpServer`, is true); ``url`` is its page URL. Stopped after the block."""
+    return _serve_tbcore
 
 
 @pytest.fixture(scope="session")

@@ -26,8 +26,10 @@ def test_every_plugin_and_adapter_has_an_extra_and_vice_versa() -> None:
         if folder.parent.parent.name == "plugins":
             assert "tbcore.plugins" in project.get("entry-points", {}), folder
     assert set(extras) - NON_PACKAGE_EXTRAS == set(packages)
+    # The profile dashboard's extra brings the trace importers along.
+    importers = [f"{packages[name]}==0.1.0" for name in ("kineto", "xplane") if name in packages]
     for name, dist in packages.items():
-        assert extras[name] == [f"{dist}==0.1.0"]
+        assert extras[name] == [f"{dist}==0.1.0", *(importers if name == "profile" else [])]
         assert f"tbcore[{name}" in extras["all"][0] or name in extras["all"][0]
 
 

@@ -5,13 +5,8 @@ tracing, zoom, a layout worker, and no console errors."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -46,12 +41,6 @@ for name, (model, inputs) in MODELS.items():
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _write_hostile(logdir: Path) -> None:
     graph = graph_pb2.GraphDef()
     graph.node.add(name=f"scope/{EVIL}", op="Placeholder")
@@ -61,41 +50,15 @@ def _write_hostile(logdir: Path) -> None:
         writer.add_graph_def(graph)
 
 
-@contextlib.contextmanager
-def _serve(logdir: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(port), "--plugins", "graphs"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "tbcore serve exited"
-            try:
-                with urllib.request.urlopen(url + "data/plugin/graphs/info", timeout=5) as response:
-                    if set(json.loads(response.read())) >= set(RUNS):
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "tbcore serve did not list the graphs"
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory, logdir_from_scripts: Any) -> Iterator[str]:
+def server_url(tmp_path_factory: pytest.TempPathFactory, logdir_from_scripts: Any, tbcore_server: Any) -> Iterator[str]:
     pytest.importorskip("torch")
     pytest.importorskip("tensorflow")
     logdir = logdir_from_scripts("graphs_browser", [WRITE_TORCH, writers.WRITE_WITH_KERAS])
     write_demo(logdir)
     _write_hostile(logdir)
-    with _serve(logdir) as url:
+    graphs_listed = lambda server: set(server.json("/data/plugin/graphs/info")) >= set(RUNS)  # noqa: E731
+    with tbcore_server(logdir, "--plugins", "graphs", ready=graphs_listed) as url:
         yield url
 
 

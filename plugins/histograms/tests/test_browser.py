@@ -5,14 +5,11 @@ or per run, small multiples for many runs, no console errors."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -38,49 +35,14 @@ FULL_CARD_RIDGES = 46
 DEMO_STEPS = [str(10 * s) for s in range(STEPS)]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _serve(logdir: Path, runs: int, *extra: str) -> Iterator[str]:
-    """``tbcore serve`` on a free port, once it lists ``runs`` runs; yields the page URL."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(port),
-         "--plugins", "histograms,distributions", *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "tbcore serve exited"
-            try:
-                with urllib.request.urlopen(url + "data/runs", timeout=5) as response:
-                    if len(json.loads(response.read())) == runs:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "tbcore serve did not list the runs"
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any) -> Iterator[str]:
     pytest.importorskip("torch")
     logdir = tmp_path_factory.mktemp("histograms_browser")
     write_demo(logdir)
     env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
     subprocess.run([sys.executable, "-c", writers.WRITE_FOR_BROWSER, str(logdir)], check=True, env=env, timeout=240)
-    with _serve(logdir, len(ALL_RUNS)) as url:
+    with tbcore_server(logdir, "--plugins", "histograms,distributions", runs=len(ALL_RUNS)) as url:
         yield url
 
 
@@ -348,11 +310,11 @@ def _write_steps(path: Path, steps: range) -> None:
     path.write_bytes(b"".join(frame_record(r) for r in records))
 
 
-def test_live_update_adds_ridges(page: Any, tmp_path: Path) -> None:
+def test_live_update_adds_ridges(page: Any, tmp_path: Path, tbcore_server: Any) -> None:
     run = tmp_path / "growing"
     run.mkdir()
     _write_steps(run / "events.out.tfevents.1.test.1", range(5))
-    with _serve(tmp_path, 1, "--reload-interval", "0.3") as url:
+    with tbcore_server(tmp_path, "--plugins", "histograms,distributions", "--reload-interval", "0.3", runs=1) as url:
         page.goto(url + "#tab=histograms")
         page.wait_for_selector('#tbcore-app[data-ready="true"]')
         canvas = _canvases(page, "histograms", "live").first
@@ -366,7 +328,7 @@ def test_live_update_adds_ridges(page: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hard_cases_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def hard_cases_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any) -> Iterator[str]:
     """A server on a spike written by tf.summary and 2,000 steps written by torch."""
     pytest.importorskip("torch")
     pytest.importorskip("tensorflow")
@@ -374,7 +336,7 @@ def hard_cases_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
     for script in (writers.WRITE_SPIKE_WITH_TF, writers.WRITE_2000_STEPS):
         subprocess.run([sys.executable, "-c", script, str(logdir)], check=True, env=env, timeout=240)
-    with _serve(logdir, 2) as url:
+    with tbcore_server(logdir, "--plugins", "histograms,distributions", runs=2) as url:
         yield url
 
 

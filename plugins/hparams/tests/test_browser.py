@@ -4,13 +4,8 @@ selector, user strings shown as text; no console errors, nothing fetched from ou
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -62,43 +57,11 @@ def write_logdir(root: Path) -> list[str]:
     return [*runs, "torchy", "torchy/1700000000.5", "odd", "seeds/s0", "seeds/s1"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _serve(logdir: Path, runs: int) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tbcore.cli", "serve", "--logdir", str(logdir), "--port", str(port), "--plugins", "hparams"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "tbcore serve exited"
-            try:
-                with urllib.request.urlopen(url + "data/runs", timeout=5) as response:
-                    if len(json.loads(response.read())) == runs:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "tbcore serve did not list the runs"
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any) -> Iterator[str]:
     logdir = tmp_path_factory.mktemp("hparams_browser")
     runs = write_logdir(logdir)
-    with _serve(logdir, len(runs)) as url:
+    with tbcore_server(logdir, "--plugins", "hparams", runs=len(runs)) as url:
         yield url
 
 

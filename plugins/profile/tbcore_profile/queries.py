@@ -1,0 +1,155 @@
+"""What the routes answer, as pure functions of the trace store and validated arguments."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from tbcore.errors import InvalidArgumentError
+from tbcore_profile.breakdown import CATEGORIES
+from tbcore_profile.device_metrics import device_metrics
+from tbcore_profile.memory import memory_curves
+from tbcore_profile.model import EventKind
+from tbcore_profile.operators import GROUPINGS, KERNEL_GROUPINGS, kernel_table, operator_table
+from tbcore_profile.recommendations import recommendations
+from tbcore_profile.store import TraceEntry, TraceStore
+from tbcore_profile.timeline import (
+    DEFAULT_LIMIT,
+    KIND_NAMES,
+    MAX_WIDTH,
+    Window,
+    lanes_json,
+    timeline,
+)
+
+ALL_CATEGORIES = (*CATEGORIES, "other")
+
+
+def runs(store: TraceStore) -> list[dict[str, Any]]:
+    """Every run that holds traces, with its traces (``runs`` route), in the provider's order."""
+    out = []
+    for run in store.provider.list_runs():
+        entries = store.list_traces(run.run_name)
+        if entries:
+            out.append({"run": run.run_name, "traces": [e.to_json() for e in entries]})
+    return out
+
+
+def _header(entry: TraceEntry) -> dict[str, Any]:
+    return {"run": entry.run, "trace": entry.path, "worker": entry.worker, "span": entry.span}
+
+
+def overview(store: TraceStore, run: str, trace: str | None) -> dict[str, Any]:
+    """The step-time breakdown per step and on average, device metrics, device properties
+    and recommendations (``overview`` route)."""
+    entry, analysis = store.analysis(run, trace)
+    result = analysis.breakdown
+    steps, origin = result.steps, analysis.origin
+    rows = []
+    for i, name in enumerate(steps.names):
+        row: dict[str, Any] = {"step": name, "start_us": float(steps.start[i] - origin),
+                               "total_us": float(steps.end[i] - steps.start[i])}
+        row.update({f"{key}_us": float(result.costs[i, j]) for j, key in enumerate(ALL_CATEGORIES)})
+        rows.append(row)
+    average = {key: float(result.costs[:, j].mean()) if len(rows) else 0.0 for j, key in enumerate(ALL_CATEGORIES)}
+    average["total"] = float(result.totals.mean()) if len(rows) else 0.0
+    window = (float(steps.start[0]), float(steps.end[-1])) if len(rows) else (0.0, 0.0)
+    devices = device_metrics(analysis.trace, window)
+    events = analysis.trace.events
+    names = analysis.trace.strings
+    facts = {
+        "data_parallel": names.find("DataParallel.forward") >= 0,
+        "devices_used": len(np.unique(events.device[np.isin(
+            events.kind, [EventKind.KERNEL, EventKind.MEMCPY, EventKind.MEMSET])])),
+    }
+    shown = [k for k in ALL_CATEGORIES if _shown(k, result.present)]
+    start, end = analysis.trace.time_range
+    return {
+        **_header(entry),
+        "categories": shown,
+        "steps": rows,
+        "average": average,
+        "steps_adjusted_to_device": steps.device_adjusted,
+        "devices": devices,
+        "device_properties": analysis.trace.devices,
+        "recommendations": recommendations(average, devices, facts),
+        "summary": {
+            "events": len(events),
+            "lanes": len(analysis.trace.lanes),
+            "duration_us": end - start,
+            "format": analysis.trace.format,
+            "skipped_events": analysis.trace.metadata.get("skipped_events", 0),
+        },
+    }
+
+
+def _shown(category: str, present: dict[str, bool]) -> bool:
+    if category in ("kernel", "memcpy", "memset", "runtime"):
+        return present["device"]
+    if category == "communication":
+        return present["communication"]
+    return True
+
+
+def operators(store: TraceStore, run: str, trace: str | None, group_by: str) -> dict[str, Any]:
+    """Operator statistics (``operators`` route)."""
+    if group_by not in GROUPINGS:
+        raise InvalidArgumentError(f"group_by must be one of {', '.join(GROUPINGS)}, got {group_by!r}")
+    entry, analysis = store.analysis(run, trace)
+    return {**_header(entry), **operator_table(analysis.trace, analysis.tree, group_by)}
+
+
+def kernels(store: TraceStore, run: str, trace: str | None, group_by: str) -> dict[str, Any]:
+    """Kernel statistics (``kernels`` route); no rows for a CPU-only trace."""
+    if group_by not in KERNEL_GROUPINGS:
+        raise InvalidArgumentError(f"group_by must be one of {', '.join(KERNEL_GROUPINGS)}, got {group_by!r}")
+    entry, analysis = store.analysis(run, trace)
+    return {**_header(entry), **kernel_table(analysis.trace, analysis.tree, analysis.links, group_by)}
+
+
+def memory(store: TraceStore, run: str, trace: str | None, points: int | None) -> dict[str, Any]:
+    """Memory curves per device (``memory`` route)."""
+    if points is not None and not 2 <= points <= 1_000_000:
+        raise InvalidArgumentError(f"points must be between 2 and 1000000, got {points}")
+    entry, analysis = store.analysis(run, trace)
+    return {**_header(entry), **memory_curves(analysis.trace, analysis.origin, points)}
+
+
+def timeline_window(start: float | None, end: float | None, width: int | None, min_duration: float | None,
+                    limit: int | None, duration: float) -> Window:
+    """Validate a timeline request against the trace's ``duration`` (µs)."""
+    lo = 0.0 if start is None else start
+    hi = duration if end is None else end
+    for name, value in (("start", lo), ("end", hi), ("min_duration", min_duration or 0.0)):
+        if not math.isfinite(value) or abs(value) > 1e15:
+            raise InvalidArgumentError(f"{name} must be a finite number of µs, got {value!r}")
+    if hi <= lo:
+        hi = lo + max(duration, 1.0) if end is None else hi
+        if hi <= lo:
+            raise InvalidArgumentError(f"end ({hi}) must be after start ({lo})")
+    pixels = 1000 if width is None else width
+    if not 1 <= pixels <= MAX_WIDTH:
+        raise InvalidArgumentError(f"width must be between 1 and {MAX_WIDTH}, got {pixels}")
+    if min_duration is not None and min_duration < 0:
+        raise InvalidArgumentError(f"min_duration must not be negative, got {min_duration}")
+    most = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= most <= 200_000:
+        raise InvalidArgumentError(f"limit must be between 1 and 200000, got {most}")
+    return Window(lo, hi, pixels, min_duration or 0.0, most)
+
+
+def timeline_view(store: TraceStore, run: str, trace: str | None, start: float | None, end: float | None,
+                  width: int | None, min_duration: float | None, limit: int | None) -> dict[str, Any]:
+    """The timeline's events and summaries in a window (``timeline`` route)."""
+    entry, analysis = store.analysis(run, trace)
+    first, last = analysis.trace.time_range
+    window = timeline_window(start, end, width, min_duration, limit, last - first)
+    return {
+        **_header(entry),
+        "duration_us": last - first,
+        "lanes": lanes_json(analysis.trace),
+        "kinds": KIND_NAMES,
+        **timeline(analysis.trace, analysis.depth, window),
+    }

@@ -1,0 +1,41 @@
+"""Fixtures of the profile dashboard's tests: traces written by the real ``torch.profiler``
+(in a subprocess, once per session) and handmade CUDA traces in Kineto's format."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from tbcore.io.records import frame_record
+from tbcore.proto import event_pb2
+
+TORCH_TRACES = Path(__file__).with_name("torch_traces.py")
+
+
+@pytest.fixture(scope="session")
+def torch_logdir(logdir_from_scripts: Callable[[str, Sequence[str]], Path]) -> Path:
+    """``train`` (worker0 twice, worker1 gzipped) and ``native`` runs written by torch.profiler."""
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed")
+    return logdir_from_scripts("profile_torch", [TORCH_TRACES.read_text()])
+
+
+def _write_run(folder: Path, traces: dict[str, dict | bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    event = event_pb2.Event(wall_time=1.0, file_version="brain.Event:2").SerializeToString()
+    (folder / "events.out.tfevents.1.host.1.0").write_bytes(frame_record(event))
+    for name, content in traces.items():
+        data = content if isinstance(content, bytes) else json.dumps(content).encode()
+        (folder / name).write_bytes(data)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def write_run() -> Callable[[Path, dict[str, dict | bytes]], Path]:
+    """``write_run(folder, {name: document or bytes})``: a run folder with an event file (so
+    the provider sees a run) and the given traces (JSON documents, or bytes as they are)."""
+    return _write_run
