@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the workspace editable into .venv.
 #
-#   scripts/dev-install.sh demo   the core (with its C scanner) and every dashboard under
-#                                 plugins/ and examples/: what `make demo` needs (~1 minute,
-#                                 a few hundred MB)
+#   scripts/dev-install.sh demo   the core (with its C scanner), every dashboard under
+#                                 plugins/ and examples/ and the profile dashboard's trace
+#                                 importers: what `make demo` needs (~1 minute, a few hundred MB)
 #   scripts/dev-install.sh        all of that, the adapters under adapters/, and everything the
 #                                 tests need (tensorflow-cpu, the CPU build of torch,
 #                                 tensorboard, moto, ...): what `make test` needs
@@ -48,8 +48,10 @@ fi
 # Browser libraries from the locked npm packages (core/frontend/package-lock.json).
 .venv/bin/python scripts/build_frontend.py
 
-folders=(plugins/*/ examples/*/)
-[ "$level" = all ] && folders+=(adapters/*/)
+# The profile dashboard's trace importers are adapters that import no framework: the demo
+# needs them to show a profile.
+folders=(plugins/*/ examples/*/ adapters/kineto/ adapters/xplane/)
+[ "$level" = all ] && folders=(plugins/*/ examples/*/ adapters/*/)
 packages=()
 for dir in "${folders[@]}"; do
     [ -f "$dir/pyproject.toml" ] && packages+=(-e "$dir")

@@ -53,10 +53,16 @@ class ProfilePlugin(Plugin):
         return self.store.has_traces([run.run_name for run in self.provider.list_runs()])
 
     def write_demo_data(self, logdir: Path) -> None:
-        """A run with two handmade Kineto traces: a CPU one and one with CUDA kernels."""
+        """Runs with handmade Kineto traces (a CPU one and one with CUDA kernels) and, when
+        the XPlane importer is installed, a TensorFlow GPU profile."""
         from tbcore_profile.demo import write_demo
 
         write_demo(logdir)
+        try:
+            from tbcore_xplane.demo import write_demo as write_xplane_demo
+        except ImportError:
+            return
+        write_xplane_demo(logdir)
 
     def _runs(self, request: Request) -> Response:
         return JSONResponse({

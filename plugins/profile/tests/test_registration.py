@@ -24,6 +24,7 @@ from tbcore_kineto.importer import KinetoImporter
 from tbcore_profile import hookspecs
 from tbcore_profile.importers import collect_importers
 from tbcore_profile.plugin import ProfilePlugin
+from tbcore_xplane.importer import XPlaneImporter
 
 
 def _context(tmp_path: Path, **config: Any) -> PluginContext:
@@ -60,12 +61,12 @@ def test_the_dashboard_registers_and_is_active_on_the_demo(tmp_path: Path) -> No
 
 def test_importers_come_from_installed_entry_points(tmp_path: Path) -> None:
     registry = collect_importers(_context(tmp_path))
-    assert [type(i) for i in registry.importers] == [KinetoImporter]
+    assert [type(i) for i in registry.importers] == [KinetoImporter, XPlaneImporter]
     assert registry.errors == {}
     assert registry.find("w.1.pt.trace.json") is registry.importers[0]
     assert registry.find("events.out.tfevents.1") is None
     disabled = collect_importers(_context(tmp_path, disabled_plugins=["kineto"]))
-    assert disabled.importers == []
+    assert [type(i) for i in disabled.importers] == [XPlaneImporter]
 
 
 class OtherImporter(KinetoImporter):
@@ -98,7 +99,7 @@ def test_broken_importer_packages_disable_themselves_alone(tmp_path: Path) -> No
 
     wrong = _module("wrong", tbcore_profile_register_importers=tbcore_profile_register_importers_wrong)
     registry = collect_importers(_context(tmp_path), extra=[raising, junk, good, wrong])
-    assert {type(i).__name__ for i in registry.importers} == {"KinetoImporter", "OtherImporter"}
+    assert {type(i).__name__ for i in registry.importers} == {"KinetoImporter", "XPlaneImporter", "OtherImporter"}
     assert "RuntimeError: cannot start" in registry.errors["raising"]
     assert "not a TraceImporter" in registry.errors["junk"]
     assert "invalid hook implementation" in registry.errors["wrong"]

@@ -79,7 +79,7 @@ def test_runs_lists_every_trace(url: str) -> None:
     assert set(runs) == {"train", "native", "broken", "profile_demo/resnet_cpu", GPU_RUN}
     assert [(t["worker"], t["status"]) for t in runs["train"]] == [("worker0", "ready")] * 2 + [("worker1", "ready")]
     assert runs["train"][2]["trace"].endswith(".pt.trace.json.gz")
-    assert answer["importers"] == ["kineto"] and answer["importer_errors"] == {}
+    assert answer["importers"] == ["kineto", "xplane"] and answer["importer_errors"] == {}
 
 
 def test_overview_of_a_torch_profiler_trace(url: str) -> None:
