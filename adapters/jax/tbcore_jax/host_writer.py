@@ -24,13 +24,16 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What one logging call sent: its kind, tags, values (host copies) and step."""
+    """What one logging call sent: its kind, tags, values and step. Values are host copies,
+    or arrays a computation returned (still being computed: the writer's thread waits for
+    them); the step likewise. Steps that are not multiples of ``every`` are not written."""
 
     kind: str
     tags: tuple[str, ...]
     values: tuple[Any, ...]
-    step: int
+    step: Any
     device: int = 0
+    every: int = 1
 
 
 class HostWriter:
@@ -91,8 +94,10 @@ class HostWriter:
                     self._done.notify_all()
 
     def _write(self, record: Record) -> None:
+        step = int(record.step)
+        if step % record.every:
+            return
         writer = self._writer(record.device)
-        step = record.step
         if record.kind == "scalar":
             for tag, value in zip(record.tags, record.values):
                 writer.add_scalar(tag, float(value), step)

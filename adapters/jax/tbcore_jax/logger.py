@@ -1,22 +1,27 @@
 """``Logger``: summaries from eager code and from inside JAX transformations.
 
 A call with concrete values (eager code) sends them to the writer at once. A call with traced
-values (inside ``jit``, ``scan``, ``fori_loop``, ``pmap``, ``shard_map``) adds one
-``jax.debug.callback`` to the computation, which hands the values to the host when the
-computation runs:
+values leaves the device one of two ways:
 
-* under ``jit`` / ``scan`` / ``fori_loop`` the callbacks run in the order the computation
-  makes them, and computations in the order they were dispatched: values arrive in step order;
-* under ``pmap`` / ``shard_map`` every device runs the callback: the device's position on the
-  mapped axes goes with it, and only device 0's values are written, unless
-  ``per_device=True`` (each device into a ``device_<k>`` run);
-* ``every=N`` wraps the callback in ``lax.cond(step % N == 0, ...)``: other steps skip it, but
-  a computation that holds a host callback at all leaves JAX's fast dispatch path;
-  ``Logger.jit(fn, every=N)`` compiles a second version without any callback for the steps
-  that do not log;
-* ``enabled=False`` (and processes other than process 0) add nothing to the computation.
+* in a function compiled by ``Logger.jit``, at its top level (not inside a ``scan`` body or a
+  ``cond`` branch), the values become extra outputs of the computation: no host callback, so
+  JAX keeps dispatching the step on its fast path and does not wait for it; the wrapper hands
+  the output arrays to the writer's thread, which waits for them there. Logging every step
+  this way costs about what returning a few more arrays costs (``benchmarks/jax_logging.py``);
+* anywhere else (``jax.jit``, ``scan`` / ``fori_loop`` bodies, ``pmap``, ``shard_map``) one
+  ``jax.debug.callback`` is added to the computation, which hands the values to the host when
+  the computation runs. Callbacks of one computation run in the order it makes them, and
+  computations in the order they were dispatched: values arrive in step order. Under ``pmap``
+  / ``shard_map`` every device runs the callback: the device's position on the mapped axes
+  goes with it, and only device 0's values are written, unless ``per_device=True`` (each
+  device into a ``device_<k>`` run). A computation that holds a host callback at all leaves
+  JAX's fast dispatch path, which costs a sub-millisecond step most of its time.
 
-Steps may be traced values. A ``Logger`` is safe to call from several threads.
+``every=N`` keeps the steps that are multiples of N (a ``lax.cond`` around a callback;
+filtered on the host for outputs); ``Logger.jit(fn, every=N)`` also compiles a second version
+without any logging for the calls that do not log. ``enabled=False`` (and processes other than
+process 0) add nothing to the computation. Steps may be traced values. A ``Logger`` is safe to
+call from several threads.
 """
 
 from __future__ import annotations
@@ -51,20 +56,35 @@ class Logger:
         self.per_device = per_device
         self.enabled = enabled and jax.process_index() == 0
         self._host = HostWriter(self.logdir, per_device) if self.enabled else None
-        self._silent = threading.local()  # set while tracing a version that logs nothing
+        # Per thread: ``silent`` while tracing a version that logs nothing, ``collector``
+        # while tracing one whose calls become outputs.
+        self._local = threading.local()
 
     def jit(self, fn: Callable[..., Any], *, every: int = 1, **jit_kwargs: Any) -> Callable[..., Any]:
-        """``jax.jit(fn)`` whose logging calls only run on every ``every``-th call.
+        """``jax.jit(fn)`` whose logging calls leave the computation as extra outputs.
 
-        Two versions are compiled: one with this logger's calls, one without any (the
-        computation then has no host callback, and JAX dispatches it on its fast path). Calls
-        alternate between them by a count kept on the host, so the steps that do not log pay
-        nothing; the steps that log pay JAX's cost of a host callback (see
-        ``benchmarks/jax_logging.py``).
+        The calls this logger gets while ``fn`` is traced, at its top level, are returned by
+        the compiled computation with ``fn``'s own result (calls inside ``scan`` bodies or
+        ``cond`` branches still use host callbacks); the wrapper passes the arrays to the
+        writer's thread without waiting for them. With ``every=N`` only every ``N``-th call
+        logs: the others run a second compiled version without any logging. Called while an
+        outer function is traced, the wrapper logs through that trace instead.
         """
         if every < 1:
             raise ValueError(f"every must be a positive number of calls, got {every}")
-        logging_version = jax.jit(fn, **jit_kwargs)
+
+        @functools.wraps(fn)
+        def collecting(*args: Any, **kwargs: Any) -> tuple[Any, Logged]:
+            collector = _Collector(current_trace())
+            outer = getattr(self._local, "collector", None)
+            self._local.collector = collector
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                self._local.collector = outer
+            return out, Logged(tuple(collector.specs), tuple(collector.arrays))
+
+        logging_version = jax.jit(collecting, **jit_kwargs)
         # A function object of its own: JAX caches traces by function, and this version must
         # be traced anew, with the logger silent.
         silent_version = jax.jit(functools.wraps(fn)(lambda *args, **kwargs: fn(*args, **kwargs)), **jit_kwargs)
@@ -73,12 +93,14 @@ class Logger:
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
             if next(calls) % every == 0:
-                return logging_version(*args, **kwargs)
-            self._silent.on = True  # only matters while the silent version is traced
+                out, logged = logging_version(*args, **kwargs)
+                self._send_outputs(logged)
+                return out
+            self._local.silent = True  # only matters while the silent version is traced
             try:
                 return silent_version(*args, **kwargs)
             finally:
-                self._silent.on = False
+                self._local.silent = False
 
         call.logging_version = logging_version  # type: ignore[attr-defined]
         call.silent_version = silent_version  # type: ignore[attr-defined]
@@ -142,12 +164,16 @@ class Logger:
     # --- how values leave the device ------------------------------------------------------
 
     def _log(self, kind: str, tags: tuple[str, ...], values: tuple[Any, ...], step: Any) -> None:
-        if not self.enabled or getattr(self._silent, "on", False):
+        if not self.enabled or getattr(self._local, "silent", False):
             return
         if not any(isinstance(x, jax.core.Tracer) for x in (step, *jax.tree_util.tree_leaves(values))):
             step = int(step)
             if step % self.every == 0:
                 self._receive(kind, tags, step, 0, *values)
+            return
+        collector = getattr(self._local, "collector", None)
+        if collector is not None and collector.takes(current_trace()):
+            collector.add(kind, tags, step, values)
             return
         axes = mapped_axis_names()
         device = linear_axis_index(axes)
@@ -170,11 +196,73 @@ class Logger:
 
         return callback
 
+    def _send_outputs(self, logged: Logged) -> None:
+        """Hand the arrays a ``Logger.jit`` computation returned to the writer's thread (it
+        waits for them, not the caller); while an outer function is traced, log them through
+        that trace."""
+        host = self._host
+        if host is None:
+            return
+        for (kind, tags), (step, values) in zip(logged.specs, logged.arrays):
+            if any(isinstance(x, jax.core.Tracer) for x in (step, *values)):
+                self._log(kind, tags, values, step)
+            else:
+                host.put(Record(kind, tags, values, step, every=self.every))
+
     def _receive(self, kind: str, tags: tuple[str, ...], step: int, device: int, *values: Any) -> None:
         host = self._host
         if host is None or (device != 0 and not self.per_device):
             return
         host.put(Record(kind, tags, host_copies(values), step, device))
+
+
+class _Collector:
+    """The logging calls made at the top level of one trace of a ``Logger.jit`` function."""
+
+    def __init__(self, trace: Any) -> None:
+        self.trace = trace
+        self.specs: list[tuple[str, tuple[str, ...]]] = []
+        self.arrays: list[tuple[Any, tuple[Any, ...]]] = []
+
+    def takes(self, trace: Any) -> bool:
+        """Whether a call made under ``trace`` is at this trace's top level (its values can
+        be outputs); calls in nested traces (``scan`` bodies, ``cond`` branches) are not."""
+        return self.trace is not None and trace is self.trace
+
+    def add(self, kind: str, tags: tuple[str, ...], step: Any, values: tuple[Any, ...]) -> None:
+        """Keep one call: its kind and tags for the host, its step and values as outputs."""
+        self.specs.append((kind, tags))
+        self.arrays.append((step, values))
+
+
+@jax.tree_util.register_pytree_node_class
+class Logged:
+    """What a ``Logger.jit`` computation returns beside ``fn``'s result: the step and values
+    of each logging call (the pytree's leaves), with their kinds and tags (its static part)."""
+
+    def __init__(self, specs: tuple[tuple[str, tuple[str, ...]], ...], arrays: tuple[Any, ...]) -> None:
+        self.specs = specs
+        self.arrays = arrays
+
+    def tree_flatten(self) -> tuple[tuple[Any, ...], Any]:
+        """Leaves: the arrays; static: the specs."""
+        return (self.arrays,), self.specs
+
+    @classmethod
+    def tree_unflatten(cls, specs: Any, children: tuple[Any, ...]) -> Logged:
+        """The inverse of :meth:`tree_flatten`."""
+        return cls(specs, children[0])
+
+
+def current_trace() -> Any:
+    """The trace JAX is recording into on this thread (``None`` where this JAX release does
+    not say: then every traced call uses a host callback)."""
+    try:
+        from jax._src import core
+
+        return core.trace_ctx.trace
+    except (ImportError, AttributeError):  # pragma: no cover - depends on the JAX release
+        return None
 
 
 def key_path_name(path: tuple[Any, ...]) -> str:

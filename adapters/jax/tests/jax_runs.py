@@ -139,22 +139,46 @@ def jaxprs(logdir: str) -> dict:
 
 
 def jitted(logdir: str) -> dict:
-    """Logger.jit(every=3): the calls that do not log run a version without any callback."""
+    """Logger.jit: calls at the top level of the function become outputs (no callback), a
+    ``scan`` body inside still uses one; with every=3 the other calls run a version without
+    logging; called while an outer ``jax.jit`` traces, it logs through the outer trace."""
     with tbcore_jax.Logger(logdir) as log:
 
         def step_fn(x: jax.Array, step: jax.Array) -> jax.Array:
             log.scalar("loss", x, step)
+            log.histogram("x", jnp.stack([x, x + 1]), step)
             return x + 1
 
         stepped = log.jit(step_fn, every=3)
         x = jnp.float32(0)
         for step in range(10):
             x = stepped(x, step)
-        logging = str(jax.make_jaxpr(stepped.logging_version)(jnp.float32(0), 0))
-        silent = str(jax.make_jaxpr(stepped.silent_version)(jnp.float32(0), 0))
+
+        def scanning(x: jax.Array, step: jax.Array) -> jax.Array:
+            def body(carry: jax.Array, i: jax.Array) -> tuple[jax.Array, None]:
+                log.scalar("inner", carry, 100 + i)
+                return carry * 2, None
+
+            carry, _ = jax.lax.scan(body, x, jnp.arange(3))
+            log.scalar("outer", carry, step)
+            return carry
+
+        scanned = log.jit(scanning)
+        scanned(jnp.float32(1), 50)
+        nested = log.jit(lambda x, step: (log.scalar("nested", x, step), x)[1])
+        outer = jax.jit(lambda x, step: nested(x, step) * 2)
+        for step in (200, 201):
+            outer(jnp.float32(step), step)
+        args = (jnp.float32(0), 0)
+        jaxprs = {
+            name: str(jax.make_jaxpr(version)(*args))
+            for name, version in (
+                ("logging", stepped.logging_version), ("silent", stepped.silent_version),
+                ("scanned", scanned.logging_version), ("outer", outer),
+            )
+        }
     return {
-        "logging_has_callback": "debug_callback" in logging,
-        "silent_has_callback": "debug_callback" in silent,
+        **{f"{name}_callbacks": text.count("debug_callback[") for name, text in jaxprs.items()},
         "result": float(x),
     }
 

@@ -109,9 +109,19 @@ def test_disabled_logging_compiles_no_callback_and_every_n_skips_steps(tmp_path:
     assert not (tmp_path / "disabled").exists() or not any((tmp_path / "disabled").iterdir())
 
 
-def test_logger_jit_compiles_a_version_without_callbacks_for_the_other_calls(tmp_path: Path) -> None:
-    assert run("jitted", tmp_path) == {"logging_has_callback": True, "silent_has_callback": False, "result": 10.0}
-    assert scalars(tmp_path)[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
+def test_logger_jit_returns_top_level_values_as_outputs(tmp_path: Path) -> None:
+    assert run("jitted", tmp_path) == {
+        "logging_callbacks": 0, "silent_callbacks": 0, "scanned_callbacks": 1, "outer_callbacks": 1, "result": 10.0,
+    }
+    got = scalars(tmp_path)
+    assert got[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
+    assert got[(".", "inner")] == [(100, 1.0), (101, 2.0), (102, 4.0)]
+    assert got[(".", "outer")] == [(50, 8.0)]
+    assert got[(".", "nested")] == [(200, 200.0), (201, 201.0)]
+    provider = LogdirDataProvider(str(tmp_path))
+    provider.reload()
+    histograms = provider.read_tensors(plugin_name="histograms")["."]["x"]
+    assert [datum.step for datum in histograms] == [0, 3, 6, 9]
 
 
 def test_profile_leaves_a_trace_with_its_steps_in_the_run(tmp_path: Path) -> None:
