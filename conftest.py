@@ -8,6 +8,7 @@
 * ``logdir_from_scripts``: a logdir written by real writers, each in its own interpreter.
 * ``tensorboard_pair``: TensorBoard's real server and ``tbcore serve`` on the same logdir, for
   the dashboards' tests that compare our routes with TensorBoard's; ``tbcore_server`` alone.
+* ``app_server``: the app with chosen plugin modules only, served in this process (a thread).
 * ``tensorboard_readers``: TensorBoard's own event-file readers, without TensorFlow.
 """
 
@@ -274,6 +275,58 @@ def tbcore_server() -> Callable[..., contextlib.AbstractContextManager[str]]:
     process on a free port, once it lists ``n`` runs (or once ``ready(server)``, an
     :class:`HttpServer`, is true); ``url`` is its page URL. Stopped after the block."""
     return _serve_tbcore
+
+
+@contextlib.contextmanager
+def _serve_app(
+    logdir: Path, plugins: Sequence[types.ModuleType], *, ready: Callable[[str], bool] | None = None,
+    runs: int | None = None, before_start: Callable[[Any], None] | None = None,
+) -> Iterator[str]:
+    import threading
+
+    import uvicorn
+
+    from tbcore.config import ServeConfig
+    from tbcore.server import create_app
+
+    app = create_app(ServeConfig(logdir=str(logdir), reload_interval=0), plugins=list(plugins), autoload=False)
+    if before_start is not None:
+        before_start(app)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/"
+        if ready is None and runs is not None:
+            ready = lambda url: len(json.loads(_read(url + "data/runs"))) >= runs  # noqa: E731
+        while ready is not None and not ready(url):
+            assert time.monotonic() < deadline, "the server did not load"
+            time.sleep(0.05)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _read(url: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return bytes(response.read())
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Callable[..., contextlib.AbstractContextManager[str]]:
+    """``with app_server(logdir, [plugin_module, ...], runs=n) as url:`` the app with only those
+    plugin modules (no entry points), served by uvicorn in a thread of this process on a free
+    port; ``url`` (ending in ``/``) once ``/data/runs`` lists ``n`` runs, or once
+    ``ready(url)`` is true. ``before_start(app)`` runs before serving (to write demo data with
+    the app's plugins, say). Stopped after the block."""
+    return _serve_app
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,18 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 import tbcore_profile
-from tbcore.config import ServeConfig
-from tbcore.server.app import create_app
 from tbcore.summary import SummaryWriter
 
 RUNS = {"tf", "jax", "gpu", "broken"}
 
 
 @pytest.fixture(scope="module")
-def url(tf_run: Path, jax_run: Path, gpu_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def url(tf_run: Path, jax_run: Path, gpu_run: Path, tmp_path_factory: pytest.TempPathFactory, app_server: Any) -> Iterator[str]:
     root = tmp_path_factory.mktemp("xplane_routes")
     for name, run in (("tf", tf_run), ("jax", jax_run), ("gpu", gpu_run)):
         shutil.copytree(run, root / name)
@@ -34,22 +29,8 @@ def url(tf_run: Path, jax_run: Path, gpu_run: Path, tmp_path_factory: pytest.Tem
         writer.add_scalar("loss", 1.0, 0)
     (root / "broken" / "plugins" / "profile" / "s").mkdir(parents=True)
     (root / "broken" / "plugins" / "profile" / "s" / "h.xplane.pb").write_bytes(b"\x0a\xff\xff\xff")
-    app = create_app(ServeConfig(logdir=str(root), reload_interval=0), plugins=[tbcore_profile], autoload=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}/"
-    while len(_get(base + "data/runs")) < len(RUNS):
-        assert time.monotonic() < deadline, "runs did not load"
-        time.sleep(0.05)
-    yield base + "data/plugin/profile/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with app_server(root, [tbcore_profile], runs=len(RUNS)) as base:
+        yield base + "data/plugin/profile/"
 
 
 def _get(url: str) -> Any:

@@ -6,20 +6,16 @@ from __future__ import annotations
 import http.client
 import importlib.util
 import json
-import threading
-import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 import tbcore_hparams
-from tbcore.config import ServeConfig
 from tbcore.data import LogdirDataProvider
 from tbcore.demo import write_demo_data
-from tbcore.server.app import create_app
 from tbcore_hparams.demo import TRIALS
 
 _spec = importlib.util.spec_from_file_location("hparams_synthetic_logs", Path(__file__).with_name("synthetic_logs.py"))
@@ -53,26 +49,19 @@ class Client:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+def client(tmp_path_factory: pytest.TempPathFactory, app_server: Any) -> Iterator[Client]:
     """A real server with only this dashboard, on ``tbcore demo``'s data for it."""
     logdir = tmp_path_factory.mktemp("hparams_demo")
-    config = ServeConfig(logdir=str(logdir), reload_interval=0)
-    app = create_app(config, plugins=[tbcore_hparams], autoload=False)
-    write_demo_data(logdir, app.state.tbcore.registry.working())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    c = Client(server.servers[0].sockets[0].getsockname()[1])
-    while c.post("session_groups", {"allowedStatuses": [1], "sliceSize": 1})[1].get("totalSize") != TRIALS:
-        assert time.monotonic() < deadline, "the demo did not load"
-        time.sleep(0.05)
-    yield c
-    server.should_exit = True
-    thread.join(timeout=10)
+
+    def loaded(url: str) -> bool:
+        client = Client(int(urllib.parse.urlsplit(url).port or 0))
+        return client.post("session_groups", {"allowedStatuses": [1], "sliceSize": 1})[1].get("totalSize") == TRIALS
+
+    def write_demo(app: Any) -> None:
+        write_demo_data(logdir, app.state.tbcore.registry.working())
+
+    with app_server(logdir, [tbcore_hparams], ready=loaded, before_start=write_demo) as url:
+        yield Client(int(urllib.parse.urlsplit(url).port or 0))
 
 
 def test_registered_and_active_on_the_demo(client: Client) -> None:

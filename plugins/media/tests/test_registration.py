@@ -3,8 +3,8 @@ inactive without data and active on ``tbcore demo``'s logdir."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 import tbcore_media
 from tbcore.config import ServeConfig
@@ -39,27 +38,10 @@ def test_three_dashboards_register(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def serve() -> Iterator[Any]:
+def serve(app_server: Any) -> Iterator[Any]:
     """``serve(logdir)`` -> base URL of a real server with only the media dashboards."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
-
-    def start(logdir: Path) -> str:
-        config = ServeConfig(logdir=str(logdir), reload_interval=0)
-        app = create_app(config, plugins=[tbcore_media], autoload=False)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with contextlib.ExitStack() as servers:
+        yield lambda logdir: servers.enter_context(app_server(logdir, [tbcore_media]))
 
 
 def _get(url: str) -> Any:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,11 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 import tbcore_profile
-from tbcore.config import ServeConfig
-from tbcore.server.app import create_app
 from tbcore_profile.demo import write_demo
 
 GPU_RUN = "profile_demo/resnet_gpu"
@@ -37,23 +32,9 @@ def logdir(torch_logdir: Path, tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="module")
-def url(logdir: Path) -> Iterator[str]:
-    app = create_app(ServeConfig(logdir=str(logdir), reload_interval=0), plugins=[tbcore_profile], autoload=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}/"
-    while len(_get(base + "data/runs")) < 5:
-        assert time.monotonic() < deadline, "runs did not load"
-        time.sleep(0.05)
-    yield base + "data/plugin/profile/"
-    server.should_exit = True
-    thread.join(timeout=10)
+def url(logdir: Path, app_server: Any) -> Iterator[str]:
+    with app_server(logdir, [tbcore_profile], runs=5) as base:
+        yield base + "data/plugin/profile/"
 
 
 def _get(url: str) -> Any:
