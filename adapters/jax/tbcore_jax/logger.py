@@ -74,7 +74,7 @@ class Logger:
             raise ValueError(f"every must be a positive number of calls, got {every}")
 
         @functools.wraps(fn)
-        def collecting(*args: Any, **kwargs: Any) -> tuple[Any, Logged]:
+        def collecting(*args: Any, **kwargs: Any) -> tuple[Any, dict[tuple[Any, ...], Any]]:
             collector = _Collector(current_trace())
             outer = getattr(self._local, "collector", None)
             self._local.collector = collector
@@ -82,7 +82,7 @@ class Logger:
                 out = fn(*args, **kwargs)
             finally:
                 self._local.collector = outer
-            return out, Logged(tuple(collector.specs), tuple(collector.arrays))
+            return out, collector.outputs()
 
         logging_version = jax.jit(collecting, **jit_kwargs)
         # A function object of its own: JAX caches traces by function, and this version must
@@ -196,14 +196,15 @@ class Logger:
 
         return callback
 
-    def _send_outputs(self, logged: Logged) -> None:
+    def _send_outputs(self, logged: dict[tuple[Any, ...], Any]) -> None:
         """Hand the arrays a ``Logger.jit`` computation returned to the writer's thread (it
         waits for them, not the caller); while an outer function is traced, log them through
         that trace."""
         host = self._host
         if host is None:
             return
-        for (kind, tags), (step, values) in zip(logged.specs, logged.arrays):
+        for (_, kind, *tag_list), (step, values) in sorted(logged.items(), key=lambda item: item[0][0]):
+            tags = tuple(tag_list)
             if any(isinstance(x, jax.core.Tracer) for x in (step, *values)):
                 self._log(kind, tags, values, step)
             else:
@@ -234,24 +235,12 @@ class _Collector:
         self.specs.append((kind, tags))
         self.arrays.append((step, values))
 
-
-@jax.tree_util.register_pytree_node_class
-class Logged:
-    """What a ``Logger.jit`` computation returns beside ``fn``'s result: the step and values
-    of each logging call (the pytree's leaves), with their kinds and tags (its static part)."""
-
-    def __init__(self, specs: tuple[tuple[str, tuple[str, ...]], ...], arrays: tuple[Any, ...]) -> None:
-        self.specs = specs
-        self.arrays = arrays
-
-    def tree_flatten(self) -> tuple[tuple[Any, ...], Any]:
-        """Leaves: the arrays; static: the specs."""
-        return (self.arrays,), self.specs
-
-    @classmethod
-    def tree_unflatten(cls, specs: Any, children: tuple[Any, ...]) -> Logged:
-        """The inverse of :meth:`tree_flatten`."""
-        return cls(specs, children[0])
+    def outputs(self) -> dict[tuple[Any, ...], Any]:
+        """The calls as one more output of the computation: ``{(position, kind, *tags): (step,
+        values)}``. The keys are the static part of the output's tree (they stay on the host
+        with the compiled version); a dict, not a class of ours, keeps the output's flattening
+        in JAX's C++ code."""
+        return {(i, kind, *tags): arrays for i, ((kind, tags), arrays) in enumerate(zip(self.specs, self.arrays))}
 
 
 def current_trace() -> Any:
