@@ -137,6 +137,8 @@ class LogdirDataProvider(DataProvider):
         self._run_fs: dict[str, FileSystem] = {}
         self._run_dir: dict[str, str] = {}
         self._run_source: dict[str, int] = {}
+        self._nested_dirs: dict[str, list[str]] | None = None
+        """For each run, the folders of the runs below it; rebuilt after runs come or go."""
         self._workers = workers or min(4, os.cpu_count() or 1)
         self._reload_lock = threading.Lock()
         self._listeners: list[ChangeListener] = []
@@ -215,6 +217,7 @@ class LogdirDataProvider(DataProvider):
                 del self._runs[name]
                 self._run_fs.pop(name, None)
                 self._run_dir.pop(name, None)
+                self._nested_dirs = None
                 self._run_source.pop(name, None)
                 report.removed_runs.append(name)
 
@@ -282,6 +285,7 @@ class LogdirDataProvider(DataProvider):
                 run = self._runs[name] = RunData(name)
                 self._run_fs[name] = source.fs
                 self._run_dir[name] = _dirname(files[0].path)
+                self._nested_dirs = None
                 self._run_source[name] = listing.run_source[name]
                 report.new_runs.append(name)
             elif self._run_source[name] != listing.run_source[name]:
@@ -552,13 +556,7 @@ class LogdirDataProvider(DataProvider):
         folder, fs = self._run_dir.get(run), self._run_fs.get(run)
         if folder is None or fs is None:
             return []
-        nested = [
-            relative + "/"
-            for name, d in list(self._run_dir.items())
-            if name != run
-            and self._run_fs.get(name) is fs
-            and _inside(relative := fs.relpath(d, folder))
-        ]
+        nested = [fs.relpath(d, folder) + "/" for d in self._nested_run_dirs().get(run, [])]
         assets = []
         try:
             for info in fs.walk(folder):
@@ -568,6 +566,24 @@ class LogdirDataProvider(DataProvider):
         except OSError as e:
             logger.warning("cannot list the files of run %r: %s", run, e)
         return sorted(assets, key=lambda a: a.path)
+
+    def _nested_run_dirs(self) -> dict[str, list[str]]:
+        """For each run, the folders of the other runs below its folder on the same storage
+        (each run's ancestors are looked up: linear in the number of runs, not quadratic)."""
+        nested = self._nested_dirs
+        if nested is None:
+            dirs = list(self._run_dir.items())
+            owner = {(id(self._run_fs.get(name)), d): name for name, d in dirs}
+            nested = {}
+            for name, d in dirs:
+                fs_id, child = id(self._run_fs.get(name)), d
+                while (parent := _dirname(child)) != child:
+                    above = owner.get((fs_id, parent))
+                    if above is not None and above != name:
+                        nested.setdefault(above, []).append(d)
+                    child = parent
+            self._nested_dirs = nested
+        return nested
 
     def read_run_asset(self, *, run: str, path: str, experiment_id: str = "") -> bytes:
         """The bytes of one of :meth:`list_run_assets`, read now."""
@@ -675,11 +691,6 @@ def _continue_versions(old: RunData, fresh: RunData) -> None:
 def _check_downsample(downsample: int | None) -> None:
     if downsample is not None and downsample < 0:
         raise InvalidArgumentError(f"downsample must be None, 0 or positive, got {downsample}")
-
-
-def _inside(relative: str) -> bool:
-    """Whether a path relative to a folder lies below it."""
-    return relative not in (".", "..") and not relative.startswith("../")
 
 
 def _basename(path: str) -> str:
