@@ -15,10 +15,13 @@ overview needs, then timeline answers (whole trace, 1/10, 1/1000 of it, at 1500 
 answer (the issue asks for under 5 s at 300 MB). With ``--reference``: torch-tb-profiler
 0.4.3's loader (``RunProfileData.from_json``) on the same document.
 
-Numbers are written down, not asserted (ARCHITECTURE §5). These machines are shared: compare
-only within one run. Measured on the 2-core development machine (load average ~5), with
-``--mb 30``: generate 2 s; parse 2.3 s (orjson 1.2 s of it); breakdown 0.1 s; call tree 0.7 s;
-nesting depths 0.2 s; a timeline window 8 ms.
+Numbers are written down, not asserted (ARCHITECTURE §5), in docs/benchmarks.md ("Profile
+dashboard"). These machines are shared: compare only within one run, and prefer the CPU times
+(``time.process_time``; the server's from /proc) to the wall times. Measured on the 2-core
+development machine (load average 7-9), CPU seconds: ``--mb 30``: parse 0.11 (``orjson.loads``
+alone 0.9); breakdown 0.07; call tree 0.14; nesting depths 0.012; a timeline window < 5 ms;
+spawn to first overview 0.8 (1.1 wall). ``--mb 300`` (977k events): parse 1.3; breakdown 0.8;
+call tree 2.1; nesting depths 0.18; spawn to first overview 3.3 (4.6 wall).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +45,13 @@ EVENT_FILE = "events.out.tfevents.1.bench.1.0"
 
 
 def _timed(label: str, fn: Callable[[], Any], results: dict[str, float]) -> Any:
-    start = time.perf_counter()
+    """Run ``fn``; record its wall time under ``label`` and its CPU time (this process, all
+    threads) under ``label + " (cpu)"``: on a loaded machine the CPU time is the steadier one."""
+    cpu, start = time.process_time(), time.perf_counter()
     value = fn()
     results[label] = time.perf_counter() - start
-    print(f"{label:>28}: {results[label]:8.3f} s", flush=True)
+    results[f"{label} (cpu)"] = time.process_time() - cpu
+    print(f"{label:>28}: {results[label]:8.3f} s wall {results[label + ' (cpu)']:8.3f} s cpu", flush=True)
     return value
 
 
@@ -97,7 +104,7 @@ def in_process(path: Path, results: dict[str, float]) -> None:
     duration = trace.time_range[1] - trace.time_range[0]
     for fraction in (1, 0.1, 0.001):
         window = Window(duration * 0.4, duration * 0.4 + duration * fraction, 1500, 0.0, 20000)
-        _timed(f"timeline 1/{round(1 / fraction)}", lambda w=window: timeline(trace, analysis.depth, w), results)
+        _timed(f"timeline 1/{round(1 / fraction)}", partial(timeline, trace, analysis.depth, window), results)
 
 
 def over_http(logdir: Path, results: dict[str, float]) -> None:
@@ -126,10 +133,23 @@ def over_http(logdir: Path, results: dict[str, float]) -> None:
                 pass
             time.sleep(0.05)
         results["http: spawn to overview"] = time.perf_counter() - started
-        print(f"{'http: spawn to overview':>28}: {results['http: spawn to overview']:8.3f} s")
+        cpu = _process_cpu(server.pid)
+        if cpu is not None:
+            results["http: spawn to overview (cpu)"] = cpu
+        print(f"{'http: spawn to overview':>28}: {results['http: spawn to overview']:8.3f} s wall"
+              + (f" {cpu:8.3f} s cpu (server)" if cpu is not None else ""))
     finally:
         server.terminate()
         server.wait(30)
+
+
+def _process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) process ``pid`` has used so far; None where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reference(path: Path, results: dict[str, float]) -> None:

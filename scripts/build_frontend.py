@@ -4,7 +4,8 @@
 The libraries are pinned in ``core/frontend/package.json`` and its committed lock file. This
 script runs ``npm ci`` when ``core/frontend/node_modules`` is missing or older than the lock
 file, then copies the files the page loads (uPlot's ES module build and CSS, dagre's ES
-module build for the graph dashboard's layout worker, with their licenses) into the package.
+module build for the graph dashboard's layout worker, three.js and its orbit controls for
+the projector and mesh dashboards, with their licenses) into the package.
 Neither ``node_modules`` nor the vendored files are committed.
 
 Called by ``scripts/dev-install.sh`` and by the wheel build (``setup.py``). No dependencies
@@ -35,6 +36,12 @@ VENDORED = {
     "@dagrejs/dagre/dist/dagre.esm.js": "dagre.esm.js",
     "@dagrejs/dagre/LICENSE": "dagre.LICENSE",
     "@dagrejs/graphlib/LICENSE": "graphlib.LICENSE",
+    # three.module.js imports ./three.core.js: the two stay side by side. OrbitControls
+    # imports the bare name "three", which the page's import map resolves.
+    "three/build/three.module.js": "three.module.js",
+    "three/build/three.core.js": "three.core.js",
+    "three/examples/jsm/controls/OrbitControls.js": "three.OrbitControls.js",
+    "three/LICENSE": "three.LICENSE",
 }
 """Files copied from ``node_modules`` (key) into ``static/vendor/`` (value)."""
 

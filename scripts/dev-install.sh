@@ -29,6 +29,7 @@ python=${PYTHON:-python3}
 # browser libraries, and this script.
 fingerprint() {
     cat pyproject.toml setup.py core/tbcore/io/_recordscan.c core/frontend/package-lock.json \
+        adapters/kineto/setup.py adapters/kineto/tbcore_kineto/_kinetoscan.c \
         scripts/dev-install.sh scripts/build_frontend.py \
         plugins/*/pyproject.toml adapters/*/pyproject.toml examples/*/pyproject.toml |
         "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())'
@@ -37,6 +38,7 @@ stamp=.venv/.tbcore-installed-$level
 want=$(fingerprint)
 if [ -z "${FORCE:-}" ] && [ -x .venv/bin/python ] && [ -f core/tbcore/static/vendor/uPlot.esm.js ] &&
     [ -f core/tbcore/static/vendor/dagre.esm.js ] &&
+    [ -f core/tbcore/static/vendor/three.module.js ] &&
     [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     echo "tbcore: .venv is up to date ($level); FORCE=1 $0 $level reinstalls"
     exit 0
@@ -63,7 +65,7 @@ core=.
 # setuptools says, for every editable package, that folders named like the package take
 # precedence over it: true, and nothing to act on.
 PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install --quiet -e "$core" "${packages[@]}"
-.venv/bin/python -c "import tbcore.io.scan as s; print('tbcore installed ($0 $level); event scanner:', s.IMPLEMENTATION)"
+.venv/bin/python -c "import tbcore.io.scan as s, tbcore_kineto.fast_scan as k; print('tbcore installed ($0 $level); event scanner:', s.IMPLEMENTATION, '- Kineto trace scanner:', k.IMPLEMENTATION)"
 echo "$want" > "$stamp"
 [ "$level" = all ] && echo "$want" > .venv/.tbcore-installed-demo
 exit 0

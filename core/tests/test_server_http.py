@@ -85,7 +85,7 @@ def test_plugins_listing_isolates_every_kind_of_failure(server: Server) -> None:
     assert listing["moody"]["status"] == "broken" and "cannot decide" in listing["moody"]["error"]
     assert "registration failed" in listing["raising_register"]["error"]
     working = [name for name, v in listing.items() if v["status"] != "broken"]
-    assert working[:2] == ["good", "fragile"]  # tab order: (order, name)
+    assert working.index("good") + 1 == working.index("fragile")  # tab order: (order, name)
 
 
 def test_plugin_routes_json_and_errors(server: Server) -> None:
@@ -150,7 +150,8 @@ def test_static_files_and_page_headers(server: Server) -> None:
     assert "default-src 'self'" in csp and "object-src 'none'" in csp and "'unsafe-eval'" not in csp
     assert b'<script type="importmap">' in body and b"@tbcore/sdk" in body
     status, _, body = server.request("GET", "/experiment/x/")
-    assert status == 200 and b"/experiment/x/static/sdk/index.js" in body
+    # Relative URLs: the page works under any prefix, also one a proxy strips.
+    assert status == 200 and b'"./static/sdk/index.js"' in body and b'"/static/' not in body
 
 
 def test_gzip(server: Server) -> None:
@@ -189,7 +190,7 @@ def test_path_prefix(logdir: Path, plugin_env: dict[str, str]) -> None:
     try:
         assert _eventually(lambda: s.json("/data/runs") == ["early", "late"])
         status, _, body = s.request("GET", "/")
-        assert status == 200 and b"/tb/static/sdk/index.js" in body
+        assert status == 200 and b'"./static/sdk/index.js"' in body
         assert s.request("POST", "/data/plugin/good/query")[0] == 200
         s.prefix = ""
         status, headers, _ = s.request("GET", "/")

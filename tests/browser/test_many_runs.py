@@ -25,13 +25,23 @@ def test_two_thousand_runs(page: Any, many_runs_server: Server) -> None:
     )
     assert page.locator(".tb-run:not([hidden])").count() == 100
 
+    # A large experiment starts with its first 40 runs checked (TensorBoard's bound).
+    page.click("text=All")
+    page.wait_for_function(
+        "() => document.querySelector('.tb-runs-selected').textContent === '100 selected'"
+    )
+    page.fill("#tb-run-filter", "")
+    page.wait_for_function(
+        "() => document.querySelector('.tb-runs-selected').textContent === '140 selected'"
+    )
+    page.fill("#tb-run-filter", "run_019")
     page.click("text=None")
     page.wait_for_function(
         "() => document.querySelector('.tb-runs-selected').textContent === '0 selected'"
     )
     page.fill("#tb-run-filter", "")
     page.wait_for_function(
-        "() => document.querySelector('.tb-runs-selected').textContent === '1900 selected'"
+        "() => document.querySelector('.tb-runs-selected').textContent === '40 selected'"
     )
     page.click("text=All")
     page.wait_for_function(

@@ -157,15 +157,20 @@ def test_grouping_draws_mean_and_band(page: Any, server: Server) -> None:
 
 
 def test_ignore_outliers_fixes_the_y_range(page: Any, server: Server) -> None:
+    """On by default, as in TensorBoard; off, the y range fits every point again."""
     open_app(page, server.url + "#tab=scalars")
     chart_data(page, "loss/train")
-    page.locator('input[aria-label="Ignore outliers"]').check()
+    assert page.locator('input[aria-label="Ignore outliers"]').is_checked()
     card = page.locator('.tb-card[data-key="loss/train"] .tb-card-body')
     page.wait_for_function(
         """() => !!document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body').__chart.options.yRange"""
     )
     low, high = card.evaluate("el => el.__chart.options.yRange")
     assert low < high
+    page.locator('input[aria-label="Ignore outliers"]').uncheck()
+    page.wait_for_function(
+        """() => !document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body').__chart.options.yRange"""
+    )
 
 
 def test_pin_and_full_width(page: Any, server: Server) -> None:
@@ -223,15 +228,16 @@ def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server, settle
     over.hover(position={"x": px, "y": py})
     page.wait_for_selector(".tb-tooltip:not([hidden]) .scalars-tooltip-row")
     header = page.locator(".tb-tooltip .scalars-tooltip th").all_text_contents()
-    assert header == ["", "Run", "Smoothed", "Value", "Step", "Relative"]
+    assert header == ["", "Run", "Smoothed", "Value", "Step", "Relative", "Wall time"]
     rows = [r.locator("td").all_text_contents() for r in page.locator(".tb-tooltip .scalars-tooltip-row").all()]
     assert sorted(r[1] for r in rows) == sorted(lines)  # one row per run
-    for _, run, smoothed, value, step, relative in rows:
+    for _, run, smoothed, value, step, relative, wall in rows:
         line = lines[run]
         i = line["x"].index(int(step))
         assert float(smoothed) == pytest.approx(line["y"][i], rel=1e-4)
         assert float(value) != pytest.approx(float(smoothed)) or i == 0  # raw differs from smoothed
         assert re.fullmatch(r"\d+(\.\d)?s|\d+m \d+s|\d+h \d+m \d+s", relative), relative
+        assert re.search(r"\d", wall), wall
     # Nearest first: pixel distance from the cursor to each row's point grows down the table.
     distances = card.evaluate(
         """(el, [px, py, points]) => points.map(([step, y]) => Math.hypot(
@@ -244,7 +250,7 @@ def test_tooltip_lists_every_run_nearest_first(page: Any, server: Server, settle
     page.wait_for_selector('.tb-card[data-key="loss/train"] .tb-card-body[data-complete="true"]')
     over.hover(position={"x": px + 5, "y": py})
     page.wait_for_selector(".tb-tooltip:not([hidden]) .scalars-tooltip-row")
-    assert page.locator(".tb-tooltip .scalars-tooltip th").last.text_content() == "Time"
+    assert page.locator(".tb-tooltip .scalars-tooltip th").last.text_content() == "Wall time"
 
 
 def test_custom_scalars_margin_chart_fills_between_its_bounds(page: Any, tmp_path: Path) -> None:
@@ -610,15 +616,15 @@ def test_settings_live_in_the_url(page: Any, edge_server: Server) -> None:
     assert page.locator('select[aria-label="Group band"]').input_value() == "minmax"  # bad value ignored
     assert card.evaluate("el => [el.__chart.logY, el.__chart.options.xFormat !== undefined]") == [True, True]
     assert not any(s["name"].endswith("(raw)") for s in chart_data(page, "big"))  # smoothing 0
-    page.locator('input[aria-label="Ignore outliers"]').check()
+    page.locator('input[aria-label="Ignore outliers"]').uncheck()  # on by default
     page.locator('input[aria-label="Group runs by removing this regex from run names"]').fill(r"/seed\d")
     page.locator('input[aria-label="Logarithmic y axis"]').uncheck()
     page.wait_for_function("() => location.hash.includes('scalars.groupPattern=')")
     hash_ = page.evaluate("() => location.hash")
-    assert "tab=scalars" in hash_ and "scalars.ignoreOutliers=true" in hash_ and "scalars.logY" not in hash_
+    assert "tab=scalars" in hash_ and "scalars.ignoreOutliers=false" in hash_ and "scalars.logY" not in hash_
     page.reload()
     page.wait_for_selector('#tbcore-app[data-ready="true"]')
-    assert page.locator('input[aria-label="Ignore outliers"]').is_checked()
+    assert not page.locator('input[aria-label="Ignore outliers"]').is_checked()
     assert page.locator('input[aria-label="Group runs by removing this regex from run names"]').input_value() == r"/seed\d"
     assert page.locator('select[aria-label="Group runs by"]').input_value() == "regex"
     assert not page.locator('input[aria-label="Logarithmic y axis"]').is_checked()

@@ -21,6 +21,7 @@ import re
 import zlib
 from typing import Any
 
+from tbcore_kineto import fast_scan
 from tbcore_profile.builder import TraceBuilder
 from tbcore_profile.importer import TraceFormatError
 from tbcore_profile.model import EventKind, Trace
@@ -66,11 +67,17 @@ def parse_chrome_trace(data: bytes, path: str) -> Trace:
     (missing or non-numeric times, wrong types) are skipped and counted in
     ``trace.metadata["skipped_events"]``.
     """
-    document = _load_json(_inflate(data, path), path)
-    if not isinstance(document, dict) or not isinstance(document.get("traceEvents"), list):
-        raise TraceFormatError(f"{path}: not a chrome trace (no traceEvents list)")
-    builder = TraceBuilder("kineto")
-    skipped = _add_events(builder, document["traceEvents"])
+    text = _inflate(data, path)
+    scanned = fast_scan.scan(text)
+    if scanned is not None:  # the C scanner read it all (no event skipped)
+        builder, document = scanned
+        skipped = 0
+    else:
+        document = _load_json(text, path)
+        if not isinstance(document, dict) or not isinstance(document.get("traceEvents"), list):
+            raise TraceFormatError(f"{path}: not a chrome trace (no traceEvents list)")
+        builder = TraceBuilder("kineto")
+        skipped = _add_events(builder, document["traceEvents"])
     devices = document.get("deviceProperties")
     builder.devices = [d for d in devices if isinstance(d, dict)] if isinstance(devices, list) else []
     builder.metadata = {

@@ -140,9 +140,7 @@ def _routes(state: AppState) -> list[BaseRoute]:
     ]
 
     async def index(request: Request) -> Response:
-        base = request.scope.get("root_path", "") + _mount_path(request)
-        title = state.config.window_title or "tbcore"
-        return shell_page(title, f"{base}/static", modules)
+        return shell_page(state.config.window_title or "tbcore", modules)
 
     routes: list[BaseRoute] = [
         Route("/", index),
@@ -156,18 +154,6 @@ def _routes(state: AppState) -> list[BaseRoute]:
     routes.append(Route("/experiment/{eid}", _redirect_to_slash))
     routes.append(Mount("/experiment/{eid}", routes=experiment))
     return routes
-
-
-def _mount_path(request: Request) -> str:
-    """The part of the path before the page itself (``/experiment/x`` or empty)."""
-    path: str = request.url.path
-    root = request.scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
-    for suffix in ("/index.html", "/"):
-        if path.endswith(suffix):
-            return path[: -len(suffix)]
-    return path
 
 
 def _plugin_routes(plugin: Plugin, registry: PluginRegistry) -> list[BaseRoute]:

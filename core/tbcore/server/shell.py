@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from starlette.responses import HTMLResponse
 
 
-def shell_page(title: str, static_base: str, modules: Iterable[str] = ()) -> HTMLResponse:
-    """The shell page. ``static_base`` is the absolute URL path of the core's static files
-    (import maps need absolute URLs, as modules resolve them against their own location).
-    ``modules`` (paths under ``static_base``) are preloaded: the browser fetches the shell's
-    whole module graph at once instead of one import level after another."""
+def shell_page(title: str, modules: Iterable[str] = ()) -> HTMLResponse:
+    """The shell page. Every URL in it is relative to the page (an import map's addresses are
+    resolved against the document's base URL when the map is read), so the page works under
+    any path prefix, also one a proxy strips (jupyter-server-proxy, JupyterHub), without a
+    flag. ``modules`` (paths under ``static/``) are preloaded: the browser fetches the
+    shell's whole module graph at once instead of one import level after another."""
+    static_base = "./static"
     import_map = json.dumps(
         {
             "imports": {
@@ -25,6 +27,8 @@ def shell_page(title: str, static_base: str, modules: Iterable[str] = ()) -> HTM
                 # Web workers do not see import maps: a page module passes a worker the URL
                 # that import.meta.resolve("@dagrejs/dagre") gives, and the worker imports that.
                 "@dagrejs/dagre": f"{static_base}/vendor/dagre.esm.js",
+                "three": f"{static_base}/vendor/three.module.js",
+                "three/addons/controls/OrbitControls.js": f"{static_base}/vendor/three.OrbitControls.js",
             }
         },
         separators=(",", ":"),

@@ -6,7 +6,7 @@ import { createPluginContext, createStore, fetchJson, h, renderError, tagMatcher
 import { startLive } from "./shell/live.js";
 import { mountRunSelector } from "./shell/run_selector.js";
 import { RunsModel } from "./shell/runs_model.js";
-import { applyTheme, createSettingsDialog, createSettingsStore } from "./shell/settings.js";
+import { applyTheme, createSettingsDialog, createSettingsStore, resolvedTheme } from "./shell/settings.js";
 import { mountTabs } from "./shell/tabs.js";
 import { readUrlState, writeUrlState } from "./shell/url_state.js";
 
@@ -24,12 +24,13 @@ async function main() {
   applyTheme(settings);
 
   const initial = readUrlState();
-  const runs = new RunsModel();
+  const runs = new RunsModel({ checked: initial.runs, unchecked: initial.hideRuns, order: initial.runSort });
   runs.setFilter(initial.runFilter);
   const tagFilter = createStore(initial.tagFilter);
   const currentTab = createStore(initial.tab);
-  const theme = createStore(settings.get().theme);
-  settings.subscribe((s) => theme.set(s.theme));
+  const theme = createStore(resolvedTheme(settings));
+  settings.subscribe(() => theme.set(resolvedTheme(settings)));
+  window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => theme.set(resolvedTheme(settings)));
 
   const title = h("h1", { class: "tb-title" }, "tbcore");
   const nav = h("nav", { class: "tb-tabs", "aria-label": "Dashboards" });
@@ -78,15 +79,34 @@ async function main() {
   mountRunSelector(sidebar, runs);
   settingsButton.addEventListener("click", createSettingsDialog(settings, environment));
 
-  // URL <-> view
-  const syncUrl = () => writeUrlState({ tab: currentTab.get(), runFilter: runs.filter.get(), tagFilter: tagFilter.get() });
-  for (const store of [currentTab, runs.filter, tagFilter]) store.subscribe(syncUrl);
-  window.addEventListener("hashchange", () => {
+  // URL <-> view. A tab the user opens is a new history entry (Back returns to the previous
+  // tab); the first tab shown, and every other change, replaces the current entry.
+  let shownTab = currentTab.get();
+  let followingUrl = false;
+  const syncUrl = () => {
+    const tab = currentTab.get();
+    const push = !followingUrl && !!shownTab && tab !== shownTab;
+    shownTab = tab;
+    const runSort = runs.order.get() === "start" ? "" : runs.order.get();
+    writeUrlState({ tab, runFilter: runs.filter.get(), tagFilter: tagFilter.get(), runSort, ...selectionParams() }, { push });
+  };
+  const selectionParams = () => ({ runs: null, hideRuns: null, ...runs.linkSelection() });
+  const syncSelection = () => writeUrlState(selectionParams());
+  for (const store of [currentTab, runs.filter, tagFilter, runs.order]) store.subscribe(syncUrl);
+  runs.selection.subscribe(syncSelection);
+  const followUrl = () => {
     const state = readUrlState();
-    if (state.runFilter !== runs.filter.get()) runs.setFilter(state.runFilter);
-    tagFilter.set(state.tagFilter);
-    if (state.tab) currentTab.set(state.tab);
-  });
+    followingUrl = true;
+    try {
+      if (state.runFilter !== runs.filter.get()) runs.setFilter(state.runFilter);
+      tagFilter.set(state.tagFilter);
+      if (state.tab) currentTab.set(state.tab);
+    } finally {
+      followingUrl = false;
+    }
+  };
+  window.addEventListener("hashchange", followUrl);
+  window.addEventListener("popstate", followUrl);
   let tagTimer = 0;
   tagInput.addEventListener("input", () => {
     clearTimeout(tagTimer);

@@ -43,6 +43,7 @@ class TraceBuilder:
         self._counters: list[tuple[int, int, float, float]] = []
         self._memory: list[tuple[float, int, int, int, int, float, float, int]] = []
         self._flows: list[tuple[int, int, int, int, float]] = []
+        self._chunks: dict[str, list[Any]] = {"events": [], "counters": [], "memory": [], "flows": []}
         self.devices: list[dict[str, Any]] = []
         self.metadata: dict[str, Any] = {}
 
@@ -106,6 +107,14 @@ class TraceBuilder:
         """Add one end of an arrow (``end`` false for its start)."""
         self._flows.append((flow_id, self.strings.add(category), 1 if end else 0, lane, time))
 
+    def add_columns(self, table: str, columns: Any) -> None:
+        """Add many rows at once as arrays, after those added one by one: ``table`` is
+        ``events`` (a dict with every key of :data:`~tbcore_profile.model.EVENT_COLUMNS`),
+        ``counters``, ``memory`` or ``flows`` (a tuple in the order of the arguments of
+        :meth:`counter`, :meth:`memory`, :meth:`flow`). String columns hold indices into
+        :attr:`strings` already, lanes indices returned by :meth:`lane`."""
+        self._chunks[table].append(columns)
+
     def build(self) -> Trace:
         """The trace, with every column made."""
         lanes = [
@@ -118,16 +127,19 @@ class TraceBuilder:
             )
             for (pid, tid), _ in sorted(self._lanes.items(), key=lambda item: item[1])
         ]
-        events = Events({key: np.asarray(values, dtype=EVENT_COLUMNS[key])
-                         for key, values in self.columns.items()})
+        events = Events({
+            key: np.concatenate([np.asarray(values, dtype=dtype),
+                                 *(np.asarray(chunk[key], dtype=dtype) for chunk in self._chunks["events"])])
+            for (key, values), dtype in zip(self.columns.items(), EVENT_COLUMNS.values())
+        })
         return Trace(
             format=self.format,
             strings=self.strings,
             events=events,
             lanes=lanes,
-            counters=_counters(self._counters),
-            memory=_memory(self._memory),
-            flows=_flows(self._flows),
+            counters=_counters(self._counters, self._chunks["counters"]),
+            memory=_memory(self._memory, self._chunks["memory"]),
+            flows=_flows(self._flows, self._chunks["flows"]),
             devices=self.devices,
             metadata=self.metadata,
         )
@@ -139,29 +151,38 @@ class TraceBuilder:
         return f"{name} ({label})" if label and label != name else name
 
 
-def _columns(rows: list[tuple[Any, ...]], dtypes: list[Any]) -> list[np.ndarray]:
-    if not rows:
-        return [np.empty(0, dtype=d) for d in dtypes]
-    return [np.asarray(column, dtype=d) for column, d in zip(zip(*rows), dtypes)]
+def _columns(rows: list[tuple[Any, ...]], chunks: list[Any], dtypes: list[Any]) -> list[np.ndarray]:
+    """The rows' columns followed by those of each chunk."""
+    columns = [np.empty(0, dtype=d) for d in dtypes] if not rows else [
+        np.asarray(column, dtype=d) for column, d in zip(zip(*rows), dtypes)
+    ]
+    if not chunks:
+        return columns
+    return [np.concatenate([c, *(np.asarray(chunk[i], dtype=d) for chunk in chunks)])
+            for i, (c, d) in enumerate(zip(columns, dtypes))]
 
 
-def _counters(rows: list[tuple[int, int, float, float]]) -> Counters:
-    rows.sort(key=lambda r: r[2])
-    name, lane, time, value = _columns(rows, [np.int32, np.int32, np.float64, np.float64])
+def _by_time(columns: list[np.ndarray], time: int) -> list[np.ndarray]:
+    """The columns reordered by the ``time`` column (stable: ties keep their order)."""
+    order = np.argsort(columns[time], kind="stable")
+    return [c[order] for c in columns]
+
+
+def _counters(rows: list[tuple[int, int, float, float]], chunks: list[Any]) -> Counters:
+    name, lane, time, value = _by_time(_columns(rows, chunks, [np.int32, np.int32, np.float64, np.float64]), 2)
     return Counters(name, lane, time, value)
 
 
-def _memory(rows: list[tuple[float, int, int, int, int, float, float, int]]) -> MemoryRecords:
-    rows.sort(key=lambda r: r[0])
-    time, device_type, device_id, addr, nbytes, allocated, reserved, lane = _columns(
-        rows,
+def _memory(rows: list[tuple[float, int, int, int, int, float, float, int]], chunks: list[Any]) -> MemoryRecords:
+    time, device_type, device_id, addr, nbytes, allocated, reserved, lane = _by_time(_columns(
+        rows, chunks,
         [np.float64, np.int8, np.int32, np.int64, np.int64, np.float64, np.float64, np.int32],
-    )
+    ), 0)
     return MemoryRecords(time, device_type, device_id, addr, nbytes, allocated, reserved, lane)
 
 
-def _flows(rows: list[tuple[int, int, int, int, float]]) -> Flows:
+def _flows(rows: list[tuple[int, int, int, int, float]], chunks: list[Any]) -> Flows:
     flow_id, category, phase, lane, time = _columns(
-        rows, [np.int64, np.int32, np.int8, np.int32, np.float64]
+        rows, chunks, [np.int64, np.int32, np.int8, np.int32, np.float64]
     )
     return Flows(flow_id, category, phase, lane, time)

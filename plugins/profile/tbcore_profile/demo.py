@@ -218,12 +218,36 @@ def kineto_trace(steps: int = 3, gpu: bool = True, seed: int = 0, batch: int = 6
     }
 
 
+def nccl_worker_trace(rank: int, steps: int = 3) -> dict[str, Any]:
+    """A Kineto document of one of two data-parallel GPU workers: :func:`kineto_trace` with an
+    NCCL all-reduce per step (host range on its own thread, runtime call, kernel); rank 1's
+    all-reduce kernel starts earlier and runs longer, as when it waits for rank 0."""
+    document = kineto_trace(steps=steps, gpu=True, seed=20 + rank)
+    events = document["traceEvents"]
+    steps_events = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#")]
+    for i, step in enumerate(steps_events):
+        external, correlation = 90_000 + i, 990_000 + i
+        start = step["ts"] + 30.0
+        events += [
+            {"ph": "X", "cat": "cpu_op", "name": "nccl:all_reduce", "pid": 4242, "tid": 4242, "ts": start,
+             "dur": 15.0, "args": {"External id": external, "Input Dims": [[1024]], "Input type": ["float"]}},
+            {"ph": "X", "cat": "cuda_runtime", "name": "cudaLaunchKernel", "pid": 4242, "tid": 4242,
+             "ts": start + 2, "dur": 4.0, "args": {"External id": external, "cbid": 211, "correlation": correlation}},
+            {"ph": "X", "cat": "kernel", "name": "ncclKernel_AllReduce_RING_LL_Sum_float", "pid": GPU_PID,
+             "tid": STREAM, "ts": start + 40 - 25 * rank, "dur": 30.0 + 25 * rank,
+             "args": {"External id": external, "device": 0, "stream": STREAM, "correlation": correlation,
+                      "grid": [1, 1, 1], "block": [512, 1, 1]}},
+        ]
+    return document
+
+
 def write_demo(logdir: Path) -> None:
     """``profile_demo/resnet_cpu`` and ``profile_demo/resnet_gpu``: a loss curve and one trace
-    each (the GPU one made by hand: this machine need not have a GPU). Written as if a day ago,
-    so they are the first runs listed."""
+    each (the GPU one made by hand: this machine need not have a GPU); ``profile_demo/ddp_gpu``:
+    two data-parallel workers' traces with NCCL all-reduces. Written as if a day ago, so they
+    are the first runs listed."""
     start = time.time() - 86400
-    for name, gpu in (("resnet_cpu", False), ("resnet_gpu", True)):
+    for name, gpu in (("resnet_cpu", False), ("resnet_gpu", True), ("ddp_gpu", True)):
         run = logdir / "profile_demo" / name
         run.mkdir(parents=True, exist_ok=True)
         records = [event_pb2.Event(wall_time=start, file_version="brain.Event:2").SerializeToString()]
@@ -234,5 +258,10 @@ def write_demo(logdir: Path) -> None:
         (run / f"events.out.tfevents.{int(start)}.tbcore-demo.{int(gpu)}.0").write_bytes(
             b"".join(frame_record(r) for r in records)
         )
+        if name == "ddp_gpu":
+            for rank in (0, 1):
+                (run / f"worker{rank}.{1_700_000_000_100 + rank}.pt.trace.json").write_text(
+                    json.dumps(nccl_worker_trace(rank)))
+            continue
         document = kineto_trace(steps=4, gpu=gpu, seed=1 + gpu)
         (run / f"worker0.{1_700_000_000_000 + gpu}.pt.trace.json").write_text(json.dumps(document))

@@ -18,6 +18,7 @@ The rules are torch-tb-profiler's (0.4.3), so that the numbers agree with it:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -69,33 +70,52 @@ def build_host_tree(trace: Trace, links: Links, flags: NameFlags) -> HostTree:
     _attach_stale_kernels(trace, links, nodes, is_step, tree)
 
     lanes = events.lane[nodes]
+    starts, ends = start.tolist(), end.tolist()
     for lane in dict.fromkeys(lanes.tolist()):
         members = nodes[lanes == lane]
         order = np.lexsort((-end[members], start[members]))
-        tree.roots[lane] = _nest(members[order].tolist(), start, end, tree.children)
+        tree.roots[lane] = _nest(members[order].tolist(), starts, ends, tree.children)
     merge_into = operator_type.tolist()
     names = name.tolist()
     for top in tree.roots.values():
         _merge_single_children(top, names, merge_into, tree)
     duration = (end - start).tolist()
-    device_time = {
-        runtime: sum(duration[d] for d in launched.get(runtime, ())) for runtime in links.runtimes.tolist()
-    }
+    device_time = _device_time(links.runtimes.tolist(), launched, duration)
     module = (kind == EventKind.MODULE).tolist()
     operator_list = is_operator.tolist()
     for lane, top in tree.roots.items():
-        for node in _post_order(top, tree.children):
-            _fill(node, tree, duration, device_time, module[node], operator_list)
+        walk = _pre_order(top, tree.children)
+        _fill(reversed(walk), tree, duration, device_time, module, operator_list)  # children first
         for runtime in tree.root_runtimes.get(lane, []):
             for device in launched.get(runtime, ()):
                 tree.kernel_operator[device] = ROOT
-        for node in _pre_order(top, tree.children):  # nodes dropped or merged away launch nothing
-            if operator_list[node]:
-                tree.operators.append(node)
-            for runtime in tree.runtimes.get(node, ()):
-                for device in launched.get(runtime, ()):
-                    tree.kernel_operator[device] = node
+        _collect(walk, tree, launched, operator_list)  # nodes dropped or merged away launch nothing
     return tree
+
+
+def _device_time(runtimes: list[int], launched: dict[int, list[int]], duration: list[float]) -> dict[int, float]:
+    """Runtime call -> the summed durations of the device work it launched (in time order,
+    from 0, as ``sum`` adds)."""
+    out: dict[int, float] = {}
+    get = launched.get
+    for runtime in runtimes:
+        total: float = 0
+        for device in get(runtime, ()):
+            total += duration[device]
+        out[runtime] = total
+    return out
+
+
+def _collect(order: list[int], tree: HostTree, launched: dict[int, list[int]], operator_list: list[bool]) -> None:
+    """The operators in tree order, and the node each device event's launch hangs on."""
+    operators, kernel_operator, runtimes_of = tree.operators, tree.kernel_operator, tree.runtimes.get
+    get = launched.get
+    for node in order:
+        if operator_list[node]:
+            operators.append(node)
+        for runtime in runtimes_of(node, ()):
+            for device in get(runtime, ()):
+                kernel_operator[device] = node
 
 
 def _runtime_owners(trace: Trace, links: Links, nodes: np.ndarray, tree: HostTree) -> dict[int, int]:
@@ -126,11 +146,10 @@ def _attach_stale_kernels(trace: Trace, links: Links, nodes: np.ndarray, is_step
             tree.kernel_operator[kernel] = ROOT
 
 
-def _nest(ordered: list[int], start: np.ndarray, end: np.ndarray, children: dict[int, list[int]]) -> list[int]:
+def _nest(ordered: list[int], starts: list[float], ends: list[float], children: dict[int, list[int]]) -> list[int]:
     """Nest nodes sorted by (start, -end); the top-level ones."""
     top: list[int] = []
     stack: list[tuple[int, float]] = []
-    starts, ends = start.tolist(), end.tolist()
     for node in ordered:
         node_start, node_end = starts[node], ends[node]
         while stack and node_start >= stack[-1][1]:
@@ -161,19 +180,6 @@ def _merge_single_children(top: list[int], names: list[int], operator_type: list
         pending.extend(kids)
 
 
-def _post_order(top: list[int], children: dict[int, list[int]]) -> list[int]:
-    out: list[int] = []
-    stack = [(n, False) for n in reversed(top)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            out.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in reversed(children.get(node, [])))
-    return out
-
-
 def _pre_order(top: list[int], children: dict[int, list[int]]) -> list[int]:
     out: list[int] = []
     stack = list(reversed(top))
@@ -184,16 +190,34 @@ def _pre_order(top: list[int], children: dict[int, list[int]]) -> list[int]:
     return out
 
 
-def _fill(node: int, tree: HostTree, duration: list[float], device_time: dict[int, float],
-          is_module: bool, is_operator: list[bool]) -> None:
-    kids = tree.children.get(node, [])
-    runtimes = tree.runtimes.get(node, [])
-    own_device = sum(device_time.get(r, 0.0) for r in runtimes)
-    self_host = duration[node]
-    for other in (*kids, *runtimes):  # one subtraction at a time, as torch-tb-profiler sums
-        self_host -= duration[other]
-    tree.self_host[node] = self_host
-    tree.device_total[node] = sum(tree.device_total[c] for c in kids) + own_device
-    if is_module:  # a module's own device time includes that of the operators it calls directly
-        own_device += sum(tree.device_total[c] for c in kids if is_operator[c])
-    tree.self_device[node] = own_device
+def _fill(nodes: Any, tree: HostTree, duration: list[float], device_time: dict[int, float],
+          module: list[bool], is_operator: list[bool]) -> None:
+    """Self host time, total and self device time of ``nodes`` (each after its children).
+
+    Sums run in the order of the children and runtime calls, one addition or subtraction at a
+    time from 0, as torch-tb-profiler's (and Python's ``sum``) do, so the floats agree."""
+    children_of, runtimes_of, device_of = tree.children.get, tree.runtimes.get, device_time.get
+    self_host, device_total, self_device = tree.self_host, tree.device_total, tree.self_device
+    for node in nodes:
+        kids = children_of(node, ())
+        runtimes = runtimes_of(node, ())
+        own_device: float = 0
+        host = duration[node]
+        for runtime in runtimes:
+            own_device += device_of(runtime, 0.0)
+        for kid in kids:
+            host -= duration[kid]
+        for runtime in runtimes:
+            host -= duration[runtime]
+        self_host[node] = host
+        children_device: float = 0
+        for kid in kids:
+            children_device += device_total[kid]
+        device_total[node] = children_device + own_device
+        if module[node]:  # a module's own device time includes that of the operators it calls directly
+            operators_device: float = 0
+            for kid in kids:
+                if is_operator[kid]:
+                    operators_device += device_total[kid]
+            own_device += operators_device
+        self_device[node] = own_device

@@ -23,7 +23,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 class ProfilePlugin(Plugin):
-    """Profiler traces: step-time breakdown, operators, kernels, memory and a timeline."""
+    """Profiler traces: step-time breakdown, operators, kernels, memory, a timeline, a comparison
+    of two traces and the distributed view."""
 
     name = PLUGIN_NAME
     title = "Profile"
@@ -46,6 +47,9 @@ class ProfilePlugin(Plugin):
             Route("/kernels", self._kernels),
             Route("/memory", self._memory),
             Route("/timeline", self._timeline),
+            Route("/compare", self._compare),
+            Route("/distributed", self._distributed),
+            Route("/operator_stacks", self._operator_stacks),
         ]
 
     def is_active(self) -> bool:
@@ -79,6 +83,23 @@ class ProfilePlugin(Plugin):
         run, trace = _run_and_trace(request)
         group_by = request.query_params.get("group_by") or "name"
         return JSONResponse(queries.operators(self.store, run, trace, group_by))
+
+    def _operator_stacks(self, request: Request) -> Response:
+        run, trace = _run_and_trace(request)
+        q = request.query_params
+        return JSONResponse(queries.operator_call_stacks(self.store, run, trace, q.get("name"), q.get("input_shape")))
+
+    def _compare(self, request: Request) -> Response:
+        run, trace = _run_and_trace(request)
+        q = request.query_params
+        return JSONResponse(queries.compare(self.store, run, trace, q.get("base_run"), q.get("base_trace") or None,
+                                            q.get("group_by") or "name"))
+
+    def _distributed(self, request: Request) -> Response:
+        run = request.query_params.get("run")
+        if not run:
+            raise InvalidArgumentError("run must be given")
+        return JSONResponse(queries.distributed(self.store, run, optional_int(request.query_params, "span")))
 
     def _kernels(self, request: Request) -> Response:
         run, trace = _run_and_trace(request)

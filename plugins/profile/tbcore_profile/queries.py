@@ -7,14 +7,18 @@ from typing import Any
 
 import numpy as np
 
-from tbcore.errors import InvalidArgumentError
+from tbcore.errors import InvalidArgumentError, NotFoundError
 from tbcore_profile.breakdown import CATEGORIES
+from tbcore_profile.call_stacks import has_call_stacks, operator_stacks
+from tbcore_profile.compare import compare_traces
 from tbcore_profile.device_metrics import device_metrics
+from tbcore_profile.distributed import distributed_view
 from tbcore_profile.memory import memory_curves
 from tbcore_profile.model import EventKind
 from tbcore_profile.operators import GROUPINGS, KERNEL_GROUPINGS, kernel_table, operator_table
 from tbcore_profile.recommendations import recommendations
 from tbcore_profile.store import TraceEntry, TraceStore
+from tbcore_profile.tensor_cores import mark_rows, tensor_core_shares
 from tbcore_profile.timeline import (
     DEFAULT_LIMIT,
     KIND_NAMES,
@@ -57,6 +61,9 @@ def overview(store: TraceStore, run: str, trace: str | None) -> dict[str, Any]:
     average["total"] = float(result.totals.mean()) if len(rows) else 0.0
     window = (float(steps.start[0]), float(steps.end[-1])) if len(rows) else (0.0, 0.0)
     devices = device_metrics(analysis.trace, window)
+    tensor_core_share, per_device = tensor_core_shares(analysis.trace)
+    for device in devices:
+        device["tensor_core_share"] = per_device.get(device["device"])
     events = analysis.trace.events
     names = analysis.trace.strings
     facts = {
@@ -73,6 +80,7 @@ def overview(store: TraceStore, run: str, trace: str | None) -> dict[str, Any]:
         "average": average,
         "steps_adjusted_to_device": steps.device_adjusted,
         "devices": devices,
+        "tensor_core_share": tensor_core_share,
         "device_properties": analysis.trace.devices,
         "recommendations": recommendations(average, devices, facts),
         "summary": {
@@ -98,7 +106,18 @@ def operators(store: TraceStore, run: str, trace: str | None, group_by: str) -> 
     if group_by not in GROUPINGS:
         raise InvalidArgumentError(f"group_by must be one of {', '.join(GROUPINGS)}, got {group_by!r}")
     entry, analysis = store.analysis(run, trace)
-    return {**_header(entry), **operator_table(analysis.trace, analysis.tree, group_by)}
+    table = operator_table(analysis.trace, analysis.tree, group_by)
+    return {**_header(entry), **table, "call_stacks": has_call_stacks(analysis.trace)}
+
+
+def operator_call_stacks(store: TraceStore, run: str, trace: str | None, name: str | None,
+                         input_shape: str | None) -> dict[str, Any]:
+    """The call stacks of one operator row (``operator_stacks`` route)."""
+    if not name:
+        raise InvalidArgumentError("name must be given")
+    entry, analysis = store.analysis(run, trace)
+    return {**_header(entry), "name": name, "input_shape": input_shape,
+            "stacks": operator_stacks(analysis, name, input_shape)}
 
 
 def kernels(store: TraceStore, run: str, trace: str | None, group_by: str) -> dict[str, Any]:
@@ -106,7 +125,21 @@ def kernels(store: TraceStore, run: str, trace: str | None, group_by: str) -> di
     if group_by not in KERNEL_GROUPINGS:
         raise InvalidArgumentError(f"group_by must be one of {', '.join(KERNEL_GROUPINGS)}, got {group_by!r}")
     entry, analysis = store.analysis(run, trace)
-    return {**_header(entry), **kernel_table(analysis.trace, analysis.tree, analysis.links, group_by)}
+    table = kernel_table(analysis.trace, analysis.tree, analysis.links, group_by)
+    mark_rows(table["rows"])
+    return {**_header(entry), **table}
+
+
+def compare(store: TraceStore, run: str, trace: str | None, base_run: str | None, base_trace: str | None,
+            group_by: str) -> dict[str, Any]:
+    """A trace against a baseline trace (``compare`` route)."""
+    if group_by not in GROUPINGS:
+        raise InvalidArgumentError(f"group_by must be one of {', '.join(GROUPINGS)}, got {group_by!r}")
+    if not base_run:
+        raise InvalidArgumentError("base_run must be given")
+    entry, analysis = store.analysis(run, trace)
+    base_entry, base = store.analysis(base_run, base_trace)
+    return {**_header(entry), "base": _header(base_entry), **compare_traces(analysis, base, group_by)}
 
 
 def memory(store: TraceStore, run: str, trace: str | None, points: int | None) -> dict[str, Any]:
@@ -153,3 +186,25 @@ def timeline_view(store: TraceStore, run: str, trace: str | None, start: float |
         "kinds": KIND_NAMES,
         **timeline(analysis.trace, analysis.depth, window),
     }
+
+
+def distributed(store: TraceStore, run: str, span: int | None) -> dict[str, Any]:
+    """Per worker of ``run``: computation, communication, overlap, other and wait time per step
+    (``distributed`` route). ``span`` counts each worker's traces from 1 in span order (as
+    torch-tb-profiler does); the default is the last span that the most workers have."""
+    by_worker: dict[str, list[TraceEntry]] = {}
+    for entry in store.list_traces(run):
+        by_worker.setdefault(entry.worker, []).append(entry)
+    if not by_worker:
+        raise NotFoundError(f"run {run!r} has no profiler trace")
+    spans = sorted({i for entries in by_worker.values() for i in range(1, len(entries) + 1)})
+    if span is None:
+        span = max(spans, key=lambda s: (sum(len(e) >= s for e in by_worker.values()), s))
+    elif span not in spans:
+        raise InvalidArgumentError(f"span must be one of {', '.join(map(str, spans))}, got {span}")
+    workers = []
+    for worker, entries in by_worker.items():
+        if len(entries) >= span:
+            entry, analysis = store.analysis(run, entries[span - 1].path)
+            workers.append((worker, entry.path, analysis))
+    return {"run": run, "span": span, "spans": spans, **distributed_view(workers)}

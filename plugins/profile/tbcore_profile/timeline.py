@@ -37,20 +37,79 @@ class Window:
 
 def nesting_depth(trace: Trace) -> np.ndarray:
     """For every event, how many events of its lane enclose it (events that overlap without
-    nesting are drawn one row further down, like a nested one)."""
+    nesting are drawn one row further down, like a nested one).
+
+    The rule is a stack walk over each lane in start order: an event pops the events that
+    ended before it starts and sits on those left. Lanes whose events nest properly (the usual
+    case) are computed with array operations; a lane where the walk would meet an event that
+    outlives the one it starts in is walked event by event."""
     events = trace.events
-    depth = np.zeros(len(events), dtype=np.int16)
-    ends = (events.start + events.dur).tolist()
-    starts = events.start.tolist()
-    for lane in np.unique(events.lane).tolist():
-        stack: list[float] = []
-        for index in np.flatnonzero(events.lane == lane).tolist():
-            begin = starts[index]
-            while stack and stack[-1] <= begin + NESTING_SLACK_US:
-                stack.pop()
-            depth[index] = min(len(stack), np.iinfo(np.int16).max)
-            stack.append(ends[index])
+    depth = np.zeros(len(events), dtype=np.int64)
+    ends = events.start + events.dur
+    order = np.argsort(events.lane, kind="stable")
+    bounds = np.flatnonzero(np.diff(events.lane[order])) + 1
+    for members in np.split(order, bounds) if len(order) else []:
+        begin, end = events.start[members], ends[members]
+        array_depth = _open_before(begin, end)
+        if array_depth is not None and _walk_agrees(array_depth, begin, end):
+            depth[members] = array_depth
+        else:
+            depth[members] = _walk(begin.tolist(), end.tolist())
+    depth = np.minimum(depth, np.iinfo(np.int16).max).astype(np.int16)
     depth.flags.writeable = False
+    return depth
+
+
+_MAX_TIES = 64
+"""Beyond this many events starting within the slack of one another, a lane is walked."""
+
+
+def _open_before(begin: np.ndarray, end: np.ndarray) -> np.ndarray | None:
+    """For each event (sorted by start), how many earlier ones are still running when it
+    starts: its depth when the lane nests properly. None when too many events tie."""
+    threshold = begin + NESTING_SLACK_US
+    count = len(begin)
+    index = np.arange(count)
+    ended = np.searchsorted(np.sort(end), threshold, side="right")  # all events ended by then
+    # ... less the event itself and later ones (they start within the slack) that ended by then
+    last = np.searchsorted(begin, threshold, side="right")
+    ties = int((last - index).max()) if count else 0
+    if ties > _MAX_TIES:
+        return None
+    later_ended = np.zeros(count, dtype=np.int64)
+    for offset in range(ties):
+        other = np.minimum(index + offset, count - 1)
+        later_ended += (index + offset < last) & (end[other] <= threshold)
+    return index - (ended - later_ended)
+
+
+def _walk_agrees(depth: np.ndarray, begin: np.ndarray, end: np.ndarray) -> bool:
+    """Whether the stack walk gives ``depth``: each event at depth d > 0 starts while the last
+    earlier event at depth d - 1 runs and ends no later than it (so the stack only ever holds
+    events that end in order, and popping the ended ones leaves exactly those still running)."""
+    threshold = begin + NESTING_SLACK_US
+    positions = np.arange(len(depth))
+    for level in range(1, int(depth.max(initial=0)) + 1):
+        parents = positions[depth == level - 1]
+        children = positions[depth == level]
+        which = np.searchsorted(parents, children) - 1
+        if np.any(which < 0):
+            return False
+        parent = parents[which]
+        if np.any(end[parent] <= threshold[children]) or np.any(end[children] > end[parent]):
+            return False
+    return True
+
+
+def _walk(starts: list[float], ends: list[float]) -> list[int]:
+    """The stack walk, event by event."""
+    depth = []
+    stack: list[float] = []
+    for begin, end in zip(starts, ends):
+        while stack and stack[-1] <= begin + NESTING_SLACK_US:
+            stack.pop()
+        depth.append(len(stack))
+        stack.append(end)
     return depth
 
 

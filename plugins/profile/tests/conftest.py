@@ -39,3 +39,33 @@ def write_run() -> Callable[[Path, dict[str, dict | bytes]], Path]:
     """``write_run(folder, {name: document or bytes})``: a run folder with an event file (so
     the provider sees a run) and the given traces (JSON documents, or bytes as they are)."""
     return _write_run
+
+
+TORCH_DISTRIBUTED_TRACES = Path(__file__).with_name("torch_distributed_traces.py")
+TENSOR_CORE_KERNEL = "ampere_s16816gemm_fp16_64x64_sliced1x2_ldg8_f2f_nn"
+"""A cuBLAS kernel name with a tensor-core pattern (``16816``)."""
+
+
+@pytest.fixture(scope="session")
+def distributed_logdir(logdir_from_scripts: Callable[[str, Sequence[str]], Path]) -> Path:
+    """``ddp``: two gloo workers' traces of one job, written by torch.profiler (CPU)."""
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed")
+    return logdir_from_scripts("profile_ddp", [TORCH_DISTRIBUTED_TRACES.read_text()])
+
+
+def slower_trace(document: dict) -> dict:
+    """A copy of a demo Kineto trace in which every ``aten::mm`` kernel takes three times as
+    long and is a tensor-core one (:data:`TENSOR_CORE_KERNEL`)."""
+    document = json.loads(json.dumps(document))
+    for event in document["traceEvents"]:
+        if event.get("name") == "ampere_sgemm_64x32_sliced1x4_nn":
+            event["dur"] = round(event["dur"] * 3, 3)
+            event["name"] = TENSOR_CORE_KERNEL
+    return document
+
+
+@pytest.fixture(scope="session")
+def make_slower() -> Callable[[dict], dict]:
+    """:func:`slower_trace`."""
+    return slower_trace

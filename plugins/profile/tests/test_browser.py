@@ -18,7 +18,7 @@ import pytest
 from tbcore_profile.demo import kineto_trace, write_demo
 
 HOSTILE = '<img src=x onerror="alert(1)">'
-RUNS = 5
+RUNS = 6
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def logdir(torch_logdir: Path, tmp_path_factory: pytest.TempPathFactory,
 
 @pytest.fixture(scope="module")
 def url(logdir: Path, app_server: Any) -> Iterator[str]:
-    with app_server(logdir, [tbcore_profile], runs=5) as base:
+    with app_server(logdir, [tbcore_profile], runs=6) as base:
         yield base + "data/plugin/profile/"
 
 
@@ -57,7 +57,7 @@ def _q(**params: Any) -> str:
 def test_runs_lists_every_trace(url: str) -> None:
     answer = _get(url + "runs")
     runs = {r["run"]: r["traces"] for r in answer["runs"]}
-    assert set(runs) == {"train", "native", "broken", "profile_demo/resnet_cpu", GPU_RUN}
+    assert set(runs) == {"train", "native", "broken", "profile_demo/resnet_cpu", GPU_RUN, "profile_demo/ddp_gpu"}
     assert [(t["worker"], t["status"]) for t in runs["train"]] == [("worker0", "ready")] * 2 + [("worker1", "ready")]
     assert runs["train"][2]["trace"].endswith(".pt.trace.json.gz")
     assert answer["importers"] == ["kineto", "xplane"] and answer["importer_errors"] == {}

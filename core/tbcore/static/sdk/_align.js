@@ -5,10 +5,11 @@
 /**
  * @typedef {"nan" | "+inf" | "-inf"} MarkerKind
  * @typedef {{x: number, kind: MarkerKind}} Marker
- * @typedef {{x: Float64Array, y: Float64Array, raw: Float64Array, markers: Marker[]}} CleanSeries
+ * @typedef {{x: Float64Array, y: Float64Array, raw: Float64Array, index: Int32Array, markers: Marker[]}} CleanSeries
  *   `y` holds the value drawn on the line, NaN where the point is not on it (a non-finite
- *   value, or <= 0 on a log axis); `raw` the original values (NaN, ±Infinity included); both
- *   at the same indices as `x`
+ *   value, or <= 0 on a log axis); `raw` the original values (NaN, ±Infinity included);
+ *   `index` each point's index in the arrays the series was given with; all at the same
+ *   indices as `x`
  */
 
 /**
@@ -41,6 +42,7 @@ export function cleanSeries(xs, ys, { logX, logY }) {
   const x = new Float64Array(n);
   const raw = new Float64Array(n);
   const y = new Float64Array(n);
+  const index = new Int32Array(n);
   /** @type {Marker[]} */
   const markers = [];
   let m = 0;
@@ -52,6 +54,7 @@ export function cleanSeries(xs, ys, { logX, logY }) {
     if (!kept(xv)) continue;
     x[m] = xv;
     raw[m] = yv;
+    index[m] = i;
     if (!Number.isFinite(yv)) {
       markers.push({ x: xv, kind: Number.isNaN(yv) ? "nan" : yv > 0 ? "+inf" : "-inf" });
       y[m] = NaN;
@@ -60,7 +63,7 @@ export function cleanSeries(xs, ys, { logX, logY }) {
     }
     m++;
   }
-  return { x: x.subarray(0, m), y: y.subarray(0, m), raw: raw.subarray(0, m), markers };
+  return { x: x.subarray(0, m), y: y.subarray(0, m), raw: raw.subarray(0, m), index: index.subarray(0, m), markers };
 }
 
 /**
@@ -266,7 +269,7 @@ function valueAt(s, i, x) {
  * @param {Float64Array} xs
  * @param {number} value
  */
-function lowerBound(xs, value) {
+export function lowerBound(xs, value) {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
@@ -282,7 +285,7 @@ function lowerBound(xs, value) {
  * @param {Float64Array} xs
  * @param {number} value
  */
-function upperBound(xs, value) {
+export function upperBound(xs, value) {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {

@@ -1,7 +1,27 @@
 /**
  * Run colors: one stable color per run name, the same in every dashboard and every session.
+ * A color the user picked for a run (the sidebar's swatch) wins, and is kept in the browser.
  * @module
  */
+
+const OVERRIDES_KEY = "tbcore.runColors";
+
+/** Colors the user picked, by run name (kept in localStorage). */
+const overrides = new Map(readOverrides());
+
+/** @type {Set<(name: string, color: string) => void>} */
+const colorListeners = new Set();
+
+/** @returns {[string, string][]} */
+function readOverrides() {
+  try {
+    const saved = JSON.parse(globalThis.localStorage?.getItem(OVERRIDES_KEY) || "{}");
+    if (!saved || typeof saved !== "object") return [];
+    return Object.entries(saved).filter(([, c]) => typeof c === "string" && /^#[0-9a-f]{6}$/i.test(c));
+  } catch {
+    return [];
+  }
+}
 
 /**
  * The palette run colors are drawn from. Every color reads on both the light and the dark
@@ -65,7 +85,44 @@ export function assignRunColors(names) {
  * @returns {string} a `#rrggbb` color
  */
 export function runColor(name) {
-  return assigned.get(name) ?? PALETTE[hashString(String(name)) % PALETTE.length];
+  return overrides.get(name) ?? assigned.get(name) ?? PALETTE[hashString(String(name)) % PALETTE.length];
+}
+
+/**
+ * Give a run the color the user picked (`null`: its own again). Kept in this browser for
+ * later visits; every {@link onRunColorChange} listener is told.
+ * @param {string} name
+ * @param {string | null} color `#rrggbb`
+ */
+export function setRunColor(name, color) {
+  if (color != null && !/^#[0-9a-f]{6}$/i.test(color)) throw new TypeError(`not a #rrggbb color: ${color}`);
+  if (color == null) overrides.delete(name);
+  else overrides.set(name, color.toLowerCase());
+  try {
+    localStorage.setItem(OVERRIDES_KEY, JSON.stringify(Object.fromEntries(overrides)));
+  } catch {
+    // storage full or disabled: the color lasts for this page
+  }
+  const now = runColor(name);
+  for (const fn of [...colorListeners]) {
+    try {
+      fn(name, now);
+    } catch (err) {
+      console.error("tbcore: a run color listener failed", err);
+    }
+  }
+}
+
+/**
+ * Call `fn(name, color)` whenever the user changes a run's color.
+ * @param {(name: string, color: string) => void} fn
+ * @returns {() => void} stops calling it
+ */
+export function onRunColorChange(fn) {
+  colorListeners.add(fn);
+  return () => {
+    colorListeners.delete(fn);
+  };
 }
 
 /**

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { runColor } from "./colors.js";
+import { onRunColorChange, runColor } from "./colors.js";
 import { fetchBlob, fetchJson, fetchText, postJson, queryString } from "./fetch.js";
 
 /**
@@ -25,9 +25,13 @@ import { fetchBlob, fetchJson, fetchText, postJson, queryString } from "./fetch.
 
 /**
  * @typedef {object} RunsApi the run selection shared by every dashboard (the left sidebar)
- * @property {() => {name: string, color: string}[]} all every run, in the server's order
- * @property {() => string[]} selected names of the checked runs, in the server's order
- * @property {(name: string) => string} colorOf a run's color (same everywhere)
+ * @property {() => {name: string, color: string}[]} all every run, in the run order (the
+ *   sidebar's: the server's, by start time, unless the user sorted by name)
+ * @property {() => string[]} selected names of the checked runs, in the run order
+ * @property {(name: string) => string} colorOf a run's color (same everywhere; the user may
+ *   pick another in the sidebar)
+ * @property {(fn: (name: string, color: string) => void) => Unsubscribe} onColorChange called
+ *   when the user picks another color for a run: draw it again
  * @property {(fn: (selected: string[]) => void) => Unsubscribe} subscribe called (once per
  *   task, in a microtask) with the selected names whenever the selection or the run list
  *   changes: the user checks or unchecks runs or edits the run filter, or a reload finds a
@@ -48,7 +52,7 @@ import { fetchBlob, fetchJson, fetchText, postJson, queryString } from "./fetch.
 /**
  * @typedef {object} SettingsApi the user's settings (settings dialog; saved in the browser)
  * @property {(key: string) => unknown} get `autoReload` (boolean), `reloadInterval`
- *   (seconds), `theme` (`"light"` | `"dark"`)
+ *   (seconds), `theme` (`"light"` | `"dark"` | `"system"`: the chosen one; `ctx.theme()` says which applies)
  * @property {(fn: (settings: Record<string, unknown>) => void) => Unsubscribe} subscribe
  */
 
@@ -149,6 +153,7 @@ export function createPluginContext(sources) {
       all: () => sources.runList.get().map((r) => ({ name: r.name, color: runColor(r.name) })),
       selected: selectedInOrder,
       colorOf: runColor,
+      onColorChange: (fn) => track(onRunColorChange(fn)),
       subscribe: (fn) => {
         // One call per task even when the run list and the selection change together.
         let pending = false;

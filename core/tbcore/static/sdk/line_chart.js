@@ -21,21 +21,35 @@
  *
  * Order: the x values of a series need not be sorted; each series is sorted by x (uPlot
  * draws a line through the points in the order it gets them, and needs them ascending).
+ *
+ * Axes (see `axis_ticks.js`): linear ticks 1, 2, 2.5 or 5 times a power of ten apart, as
+ * dense as their labels allow; a log axis fits the data and labels intermediate ticks.
+ *
+ * Zoom: drag a box to zoom on x and y (a mostly horizontal drag zooms x alone, a mostly
+ * vertical one y alone); the "Fit" button or a double-click shows all the data again.
+ *
+ * Selection (unless `selectable: false`): a click on the plot selects the step nearest to
+ * it, a shift-click then selects a range; a table under the chart lists each series at that
+ * step (smoothed, value, step, wall and relative time) or its min, max, mean and change over
+ * the range (see `step_table.js`), with sortable columns and a CSV copy. Charts given the same
+ * `link` store select the same step together.
  * @module
  */
 
 import uPlot from "uplot";
+import { fitLogRange } from "./axis_ticks.js";
+import { chartAxes } from "./chart_axes.js";
+import { drawMarkers, drawSelection } from "./chart_markers.js";
+import { DEFAULT_TOOLTIP_ROWS, sortPoints, tooltipTable } from "./chart_tooltip.js";
 import { withAlpha } from "./colors.js";
 import { h } from "./dom.js";
 import { formatNumber, formatTick } from "./number_format.js";
+import { copyText, renderSelectionTable, selectionTable, tableCsv, sortRows } from "./step_table.js";
 import { Tooltip } from "./tooltip.js";
 import { alignSeries, cleanSeries, decimate, lineValues, nearestIndex, needsDecimation } from "./_align.js";
 
 // Where they were first exported, for modules that import them from here.
 export { formatNumber, formatTick };
-
-/** Tick increments of a whole-number axis: 1, 2 and 5 times each power of ten. */
-const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 
 /**
  * @typedef {object} ChartSeries
@@ -53,6 +67,11 @@ const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => 
  * @property {boolean} [tooltip] list the series in the tooltip (default true)
  * @property {unknown} [meta] anything the caller wants back in {@link CursorPoint} (e.g. the
  *   columns a custom tooltip shows)
+ * @property {ArrayLike<number>} [values] the values before smoothing, in the order of `x`
+ *   (then `y` is the smoothed line): the step table shows both
+ * @property {ArrayLike<number>} [steps] each point's step, in the order of `x` (default: x)
+ * @property {ArrayLike<number>} [wallTimes] each point's Unix time in seconds, in the order
+ *   of `x`: the tooltip and step table show wall and relative time
  */
 
 /**
@@ -61,6 +80,9 @@ const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => 
  * @property {string} color
  * @property {number} x the series' x nearest to the cursor
  * @property {number} y its value (may be NaN or ±Infinity)
+ * @property {number} index the point's index in the series' arrays as given
+ * @property {number} order the series' index in `setSeries`
+ * @property {number} [wallTime] its wall time, when the series has `wallTimes`
  * @property {unknown} [meta] the series' `meta`
  */
 
@@ -81,9 +103,18 @@ const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => 
  * @property {boolean} [tooltip] show the built-in tooltip (default true)
  * @property {(info: {x: number, points: CursorPoint[]} | null) => void} [onCursor] called as
  *   the cursor moves (`null` when it leaves the plot)
- * @property {(info: {x: number, points: CursorPoint[]}) => import("./dom.js").Child} [tooltipContent]
- *   what the tooltip shows (default: a row per series, up to 12: name, value, x); `points`
- *   come nearest to the cursor first
+ * @property {(info: {x: number, points: CursorPoint[], maxRows: number}) => import("./dom.js").Child} [tooltipContent]
+ *   what the tooltip shows (default: a row per series, up to `tooltipRows`: name, value, x,
+ *   wall time); `points` come in the `tooltipSort` order
+ * @property {string} [tooltipSort] the tooltip's row order: "nearest" (default), "default"
+ *   (the series' order), "descending" or "ascending" (by value); see `TOOLTIP_SORTS`
+ * @property {number} [tooltipRows] rows the tooltip shows at most (default 12)
+ * @property {boolean} [selectable] click selects a step, shift-click a range, with a table
+ *   under the chart (default true)
+ * @property {import("./store.js").Store<import("./step_table.js").StepSelection | null>} [link]
+ *   a store shared by charts that select the same step together (e.g. `createStore(null)`)
+ * @property {(selection: import("./step_table.js").StepSelection | null) => void} [onSelect]
+ *   called after the user selects (or clears) a step or range
  */
 
 /**
@@ -95,8 +126,6 @@ const INTEGER_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => 
  * @property {{x: number, kind: "nan" | "+inf" | "-inf"}[]} markers non-finite points
  */
 
-const MAX_TOOLTIP_ROWS = 12;
-
 /** A line chart that resizes with its container and follows the light/dark theme. */
 export class LineChart {
   /**
@@ -105,7 +134,7 @@ export class LineChart {
    */
   constructor(el, options = {}) {
     this.el = el;
-    this.options = { height: 240, tooltip: true, ...options };
+    this.options = { height: 240, tooltip: true, selectable: true, tooltipSort: "nearest", tooltipRows: DEFAULT_TOOLTIP_ROWS, ...options };
     this.logX = !!options.logX;
     this.logY = !!options.logY;
     /** @type {(ChartSeries & {clean: import("./_align.js").CleanSeries})[]} */
@@ -121,14 +150,27 @@ export class LineChart {
     this.refineFrame = 0;
     /** The x window the data handed to uPlot was made for. */
     this.window = [NaN, NaN];
+    /** A box zoom's y range (null: fit the data). */
+    this.yZoom = /** @type {[number, number] | null} */ (null);
+    /** @type {import("./step_table.js").StepSelection | null} */
+    this.selection = null;
+    this.tableSort = /** @type {{key: string | null, direction: 1 | -1}} */ ({ key: null, direction: 1 });
+    /** The selection before the last lone click (a double-click's two clicks are undone). */
+    this.beforeClick = /** @type {{selection: import("./step_table.js").StepSelection | null, time: number}} */ ({ selection: null, time: 0 });
+    this.unlink = /** @type {(() => void) | null} */ (null);
     this.root = h("div", { class: "tb-line-chart" });
+    this.fitButton = h("button", { type: "button", class: "tb-chart-fit", title: "Fit the domain to the data (or double-click)", "aria-label": "Fit domain" }, "Fit");
+    this.fitButton.addEventListener("click", () => this.resetZoom());
+    /** The step or range table, under the plot. */
+    this.table = h("div", { class: "tb-step-table-slot", hidden: true });
     /** Shown instead of the plot when nothing can be drawn on its log axes. */
     this.message = h("div", {
       class: "tb-line-chart-message tb-muted",
       hidden: true,
       style: { padding: "2em 1em", textAlign: "center" },
     });
-    el.replaceChildren(this.root, this.message);
+    el.replaceChildren(this.root, this.message, this.table);
+    if (this.options.link) this.setLink(this.options.link);
     el.dataset.series = "0";
     this.resizeObserver = new ResizeObserver(() => this._resize());
     this.resizeObserver.observe(el);
@@ -168,6 +210,66 @@ export class LineChart {
   }
 
   /**
+   * Show all the data again after a zoom (the "Fit" button, a double-click).
+   */
+  resetZoom() {
+    this.zoomed = false;
+    this.yZoom = null;
+    if (this.plot) this._draw(false);
+  }
+
+  /**
+   * Select a step (`{start, end: null}`), a range (`{start, end}`), or nothing (`null`), in
+   * x-axis units, as a click would (without calling `onSelect`). Linked charts follow.
+   * @param {import("./step_table.js").StepSelection | null} selection
+   */
+  setSelection(selection) {
+    this._select(selection, false);
+  }
+
+  /**
+   * Share the selected step with the other charts given the same store (`null`: stop).
+   * @param {import("./store.js").Store<import("./step_table.js").StepSelection | null> | null} store
+   */
+  setLink(store) {
+    this.unlink?.();
+    this.unlink = null;
+    this.options.link = store ?? undefined;
+    if (!store) return;
+    const follow = (/** @type {import("./step_table.js").StepSelection | null} */ value) => {
+      if (!sameSelection(value, this.selection)) this._select(value, false, false);
+    };
+    this.unlink = store.subscribe(follow);
+    if (store.get()) follow(store.get());
+  }
+
+  /**
+   * Change the tooltip's row order and row limit.
+   * @param {{sort?: string, rows?: number}} options
+   */
+  setTooltipOptions({ sort, rows }) {
+    if (sort) this.options.tooltipSort = sort;
+    if (rows && rows > 0) this.options.tooltipRows = Math.round(rows);
+  }
+
+  /**
+   * The step or range table's rows (for tests and tools), in the order shown; null with no
+   * selection.
+   * @returns {import("./step_table.js").SelectionTable | null}
+   */
+  selectionTable() {
+    if (!this.selection) return null;
+    const table = selectionTable(this.series, this.selection);
+    return { ...table, rows: sortRows(table.rows, this.tableSort.key, this.tableSort.direction) };
+  }
+
+  /** The step or range table as CSV ("" with no selection). */
+  selectionCsv() {
+    const table = this.selectionTable();
+    return table ? tableCsv(table) : "";
+  }
+
+  /**
    * What is drawn, per series (for tests and for export).
    * @returns {DrawnSeries[]}
    */
@@ -183,6 +285,10 @@ export class LineChart {
 
   /** Remove the chart and stop observing its container. */
   destroy() {
+    this.unlink?.();
+    this.unlink = null;
+    this.table.remove();
+    this.fitButton.remove();
     this.resizeObserver.disconnect();
     this.themeObserver.disconnect();
     cancelAnimationFrame(this.refineFrame);
@@ -225,14 +331,21 @@ export class LineChart {
       this.structure = structure;
       this.zoomed = false;
       this.plot = new uPlot(this._options(), /** @type {any} */ (this._data(clean, [first, last])), this.root);
-      // uPlot resets the zoom on double-click; from then on, new data rescales again.
-      this.plot.over.addEventListener("dblclick", () => (this.zoomed = false));
+      this.root.appendChild(this.fitButton);
+      // A double-click shows all the data again; from then on, new data rescales again.
+      this.plot.over.addEventListener("dblclick", () => {
+        if (performance.now() - this.beforeClick.time < 600) this._select(this.beforeClick.selection, false);
+        this.resetZoom();
+      });
+      // uPlot stops the click that ends a drag: a click here selects.
+      this.plot.over.addEventListener("click", (event) => this._onClick(event));
       if (zoom?.min != null && zoom.max != null) {
         this.zoomed = true;
         this.plot.setScale("x", { min: zoom.min, max: zoom.max });
       }
     }
     this._showMessage(clean);
+    this._renderTable();
     this.el.dataset.series = String(this.series.length);
     this.el.dataset.points = String(this.series.reduce((n, s) => n + s.clean.x.length, 0));
   }
@@ -264,14 +377,15 @@ export class LineChart {
    * @returns {[number | null, number | null]}
    */
   _yRange(min, max, log) {
+    if (this.yZoom) return this.yZoom;
     const fixed = this.options.yRange;
     if (log) {
-      let [lo, hi] = fixed ?? [min, max];
-      if (!fixed && min == null) return [1, 10];
+      if (!fixed) return fitLogRange(min, max) ?? [1, 10];
+      let [lo, hi] = fixed;
       if (!(hi != null && hi > 0 && Number.isFinite(hi))) hi = max != null && max > 0 ? max : 10;
       if (!(lo != null && lo > 0 && Number.isFinite(lo))) lo = min != null && min > 0 && min < hi ? min : hi / 10;
       if (!(lo < hi)) lo = hi / 10;
-      return fixed ? [lo, hi] : uPlot.rangeLog(lo, hi, 10, false);
+      return [lo, hi];
     }
     if (fixed) return fixed;
     return min == null || max == null ? [null, null] : uPlot.rangeNum(min, max, 0.1, true);
@@ -329,17 +443,11 @@ export class LineChart {
     const grid = style.getPropertyValue("--tb-grid").trim() || "rgba(128,128,128,0.2)";
     const logX = this.logX;
     const logY = this.logY;
-    const axis = (/** @type {string | undefined} */ label) => ({
-      label,
-      stroke: fg,
-      grid: { stroke: grid, width: 1 },
-      ticks: { stroke: grid, width: 1 },
-    });
     return {
       width: Math.max(50, Math.floor(this.el.clientWidth) || 400),
       height: this.options.height ?? 240,
       legend: { show: false },
-      cursor: { focus: { prox: 16 }, drag: { x: true, y: false } },
+      cursor: { focus: { prox: 16 }, drag: { x: true, y: true, uni: 15 } },
       focus: { alpha: 0.35 },
       scales: {
         x: {
@@ -349,6 +457,8 @@ export class LineChart {
         },
         y: {
           distr: logY ? 3 : 1,
+          // A box zoom's y range stays when x is set (a live update, a refined window).
+          auto: () => !this.yZoom,
           // The scale the plot was built with, not `this.logY`: a plot being replaced may
           // still rescale once (uPlot commits in a microtask) after `this.logY` changed.
           range: (_u, min, max) => /** @type {[number, number]} */ (this._yRange(min, max, logY)),
@@ -357,21 +467,7 @@ export class LineChart {
       bands: this.series.flatMap((s, i) =>
         s.fillTo != null ? [{ series: /** @type {[number, number]} */ ([i + 1, s.fillTo + 1]), fill: withAlpha(s.color, 0.15) }] : [],
       ),
-      axes: [
-        {
-          ...axis(this.options.xLabel),
-          ...(this.options.xIntegers ? { incrs: INTEGER_INCRS } : {}),
-          // Dates on a time axis are uPlot's; numbers are labelled like the y axis'.
-          ...(this.options.xFormat || !this.options.xTime
-            ? { values: (_u, splits, _axis, _space, incr) => tickLabels(splits, logX ? NaN : incr, this.options.xFormat) }
-            : {}),
-        },
-        {
-          ...axis(this.options.yLabel),
-          values: (_u, splits, _axis, _space, incr) => tickLabels(splits, logY ? NaN : incr),
-          size: (u, values, axisIndex, cycle) => axisWidth(u, values, axisIndex, cycle),
-        },
-      ],
+      axes: chartAxes({ ...this.options, logX, logY, fg, grid }),
       series: [
         {},
         ...this.series.map((s) => ({
@@ -384,47 +480,110 @@ export class LineChart {
         })),
       ],
       hooks: {
-        draw: [(u) => this._drawMarkers(u)],
+        draw: [
+          (u) => {
+            drawMarkers(u, this.series);
+            drawSelection(u, this.selection, style.getPropertyValue("--tb-accent").trim() || "#e8710a");
+          },
+        ],
         setCursor: [(u) => this._onCursor(u)],
-        setSelect: [(u) => (this.zoomed = this.zoomed || u.select.width > 0)],
+        setSelect: [(u) => this._onBoxZoom(u)],
         setScale: [(_u, key) => key === "x" && this._refine()],
       },
     };
   }
 
-  /** @param {uPlot} u */
-  _drawMarkers(u) {
-    const { ctx } = u;
-    const { left, top, width, height } = u.bbox;
-    const r = 4 * devicePixelRatio;
-    ctx.save();
-    this.series.forEach((s) => {
-      if (s.clean.markers.length === 0) return;
-      ctx.fillStyle = s.color;
-      for (const m of s.clean.markers) {
-        const cx = u.valToPos(m.x, "x", true);
-        if (!(cx >= left - 1 && cx <= left + width + 1)) continue;
-        const cy = m.kind === "-inf" ? top + height - r : top + r;
-        ctx.beginPath();
-        if (m.kind === "+inf") {
-          ctx.moveTo(cx, cy - r);
-          ctx.lineTo(cx + r, cy + r);
-          ctx.lineTo(cx - r, cy + r);
-        } else if (m.kind === "-inf") {
-          ctx.moveTo(cx, cy + r);
-          ctx.lineTo(cx + r, cy - r);
-          ctx.lineTo(cx - r, cy - r);
-        } else {
-          ctx.moveTo(cx, cy - r);
-          ctx.lineTo(cx + r, cy);
-          ctx.lineTo(cx, cy + r);
-          ctx.lineTo(cx - r, cy);
-        }
-        ctx.closePath();
-        ctx.fill();
+  /**
+   * A box was dragged: zoom x to it, and y too unless the drag was mostly horizontal (then
+   * uPlot's box spans the plot's height); uPlot sets the scales after this hook.
+   * @param {uPlot} u
+   */
+  _onBoxZoom(u) {
+    const { left, top, width, height } = u.select;
+    const plotWidth = u.bbox.width / devicePixelRatio;
+    const plotHeight = u.bbox.height / devicePixelRatio;
+    if (width > 0 && width < plotWidth - 0.5) this.zoomed = true;
+    if (height > 0 && height < plotHeight - 0.5) {
+      const lo = u.posToVal(top + height, "y");
+      const hi = u.posToVal(top, "y");
+      if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) this.yZoom = [lo, hi];
+    }
+  }
+
+  /**
+   * A click on the plot (not the end of a drag): select the step nearest to it, or with
+   * shift, the range from the selected step to it.
+   * @param {MouseEvent} event
+   */
+  _onClick(event) {
+    const u = this.plot;
+    if (!u || !this.options.selectable || !this.series.length) return;
+    const now = performance.now();
+    if (now - this.beforeClick.time > 600) this.beforeClick = { selection: this.selection, time: now };
+    const left = event.clientX - u.over.getBoundingClientRect().left;
+    const x = this._snap(u.posToVal(left, "x"));
+    if (x == null) return;
+    const extend = event.shiftKey && this.selection != null;
+    this._select(extend ? { start: /** @type {any} */ (this.selection).start, end: x } : { start: x, end: null }, true);
+  }
+
+  /**
+   * The x of the listed point nearest to `x` (null when no series has one).
+   * @param {number} x
+   */
+  _snap(x) {
+    let best = null;
+    let distance = Infinity;
+    for (const s of this.series) {
+      if (s.tooltip === false) continue;
+      const i = nearestIndex(s.clean.x, x);
+      if (i >= 0 && Math.abs(s.clean.x[i] - x) < distance) {
+        distance = Math.abs(s.clean.x[i] - x);
+        best = s.clean.x[i];
       }
-    });
-    ctx.restore();
+    }
+    return best;
+  }
+
+  /**
+   * @param {import("./step_table.js").StepSelection | null} selection
+   * @param {boolean} byUser call `onSelect`
+   * @param {boolean} [share] tell the linked charts (default true)
+   */
+  _select(selection, byUser, share = true) {
+    const next = selection && Number.isFinite(selection.start) ? { start: selection.start, end: selection.end ?? null } : null;
+    if (next && next.end === next.start) next.end = null;
+    this.selection = next;
+    this.plot?.redraw(false, false);
+    this._renderTable();
+    if (share && this.options.link && !sameSelection(this.options.link.get(), next)) this.options.link.set(next);
+    if (byUser) this.options.onSelect?.(next);
+  }
+
+  /** Show the selection's table under the plot (or nothing without one). */
+  _renderTable() {
+    const table = this.selection ? selectionTable(this.series, this.selection) : null;
+    this.table.hidden = !table;
+    if (!table) {
+      this.table.replaceChildren();
+      delete this.el.dataset.selection;
+      return;
+    }
+    this.el.dataset.selection = table.kind;
+    this.table.replaceChildren(
+      renderSelectionTable(table, this.tableSort, {
+        onSort: (key) => {
+          this.tableSort = { key, direction: this.tableSort.key === key ? /** @type {1 | -1} */ (-this.tableSort.direction) : 1 };
+          this._renderTable();
+        },
+        onCopy: async (button) => {
+          const ok = await copyText(this.selectionCsv());
+          button.textContent = ok ? "Copied" : "Copy failed";
+          setTimeout(() => (button.textContent = "Copy CSV"), 1500);
+        },
+        onClear: () => this._select(null, true),
+      }),
+    );
   }
 
   /** @param {uPlot} u */
@@ -440,26 +599,31 @@ export class LineChart {
     const points = [];
     /** @type {Map<CursorPoint, number>} */
     const distance = new Map();
-    for (const s of this.series) {
-      if (s.tooltip === false) continue;
+    this.series.forEach((s, order) => {
+      if (s.tooltip === false) return;
       const i = nearestIndex(s.clean.x, x);
-      if (i < 0) continue;
-      const point = { name: s.name, color: s.color, x: s.clean.x[i], y: s.clean.raw[i], meta: s.meta };
+      if (i < 0) return;
+      const index = s.clean.index[i];
+      /** @type {CursorPoint} */
+      const point = { name: s.name, color: s.color, x: s.clean.x[i], y: s.clean.raw[i], index, order, meta: s.meta };
+      if (s.wallTimes) point.wallTime = +s.wallTimes[index];
       points.push(point);
       // Nearest first, in pixels; a point off the line (NaN, ±Infinity) after every other.
       const py = s.clean.y[i] === s.clean.y[i] ? u.valToPos(s.clean.y[i], "y") : NaN;
       const d = Math.hypot(u.valToPos(point.x, "x") - left, py - top);
       distance.set(point, Number.isFinite(d) ? d : Infinity);
-    }
+    });
     points.sort((a, b) => /** @type {number} */ (distance.get(a)) - /** @type {number} */ (distance.get(b)));
     this.options.onCursor?.({ x, points });
+    const sorted = sortPoints(points, this.options.tooltipSort ?? "nearest");
+    const maxRows = this.options.tooltipRows ?? DEFAULT_TOOLTIP_ROWS;
     if (!this.tooltip) return;
     if (points.length === 0) {
       this.tooltip.hide();
       return;
     }
     const box = u.over.getBoundingClientRect();
-    const content = this.options.tooltipContent ? this.options.tooltipContent({ x, points }) : tooltipTable(points);
+    const content = this.options.tooltipContent ? this.options.tooltipContent({ x, points: sorted, maxRows }) : tooltipTable(sorted, maxRows);
     this.tooltip.show(box.left + left, box.top + top, content);
   }
 }
@@ -480,63 +644,11 @@ function extent(clean) {
   return [first, last];
 }
 
-/** @param {CursorPoint[]} points */
-function tooltipTable(points) {
-  const shown = points.slice(0, MAX_TOOLTIP_ROWS);
-  return h(
-    "table",
-    { class: "tb-chart-tooltip" },
-    h(
-      "tbody",
-      null,
-      shown.map((p) =>
-        h(
-          "tr",
-          null,
-          h("td", null, h("span", { class: "tb-swatch", style: { background: p.color } })),
-          h("td", { class: "tb-chart-tooltip-name" }, p.name),
-          h("td", { class: "tb-num" }, formatNumber(p.y)),
-          h("td", { class: "tb-num tb-muted" }, formatNumber(p.x)),
-        ),
-      ),
-      points.length > shown.length
-        ? h("tr", null, h("td", { colspan: 4, class: "tb-muted" }, `+${points.length - shown.length} more`))
-        : null,
-    ),
-  );
-}
-
 /**
- * Tick labels of an axis: `format(value)` if given, else {@link formatTick} with the tick
- * spacing `incr` (NaN on a log axis). uPlot passes null for the ticks a log axis leaves
- * unlabelled: those get `""`, and `format` never sees them.
- * @param {(number | null)[]} splits
- * @param {number} incr
- * @param {(value: number) => string} [format]
- * @returns {string[]}
+ * @param {import("./step_table.js").StepSelection | null | undefined} a
+ * @param {import("./step_table.js").StepSelection | null | undefined} b
  */
-function tickLabels(splits, incr, format) {
-  return splits.map((v) => (v == null ? "" : format ? (format(v) ?? String(v)) : formatTick(v, incr)));
+function sameSelection(a, b) {
+  if (!a || !b) return !a && !b;
+  return a.start === b.start && (a.end ?? null) === (b.end ?? null);
 }
-
-/**
- * Width of the y axis: its longest tick label plus the ticks, so that no label is cut off.
- * @param {uPlot} u
- * @param {string[] | null} values
- * @param {number} axisIndex
- * @param {number} cycle
- */
-function axisWidth(u, values, axisIndex, cycle) {
-  const axis = /** @type {any} */ (u.axes[axisIndex]);
-  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
-  const longest = (values ?? []).reduce((a, b) => (b.length > a.length ? b : a), "");
-  if (longest) {
-    u.ctx.font = axis.font[0];
-    size += u.ctx.measureText(longest).width / devicePixelRatio;
-  }
-  size = Math.max(40, Math.ceil(size));
-  // Later layout cycles may pick finer ticks (longer labels) once the plot's width is known:
-  // only ever grow within one layout, so that it still converges.
-  return cycle > 1 && axis._size ? Math.max(axis._size, size) : size;
-}
-

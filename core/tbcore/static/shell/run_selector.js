@@ -1,7 +1,9 @@
-// The left sidebar: one checkbox per run with its color, a regex filter, select all / none.
-// Rows are built once per run and shown or hidden by the filter, so 2,000 runs stay fast.
+// The left sidebar: one checkbox per run with its color, a regex filter, select all / none,
+// the run order, and a color picker (click a run's swatch). Rows are built once per run and
+// shown or hidden by the filter, so 2,000 runs stay fast; one color input serves them all.
 
-import { h, runColor } from "@tbcore/sdk";
+import { h, onRunColorChange, runColor, setRunColor } from "@tbcore/sdk";
+import { RUN_ORDERS } from "./runs_model.js";
 
 /**
  * @param {HTMLElement} el the sidebar element
@@ -25,6 +27,17 @@ export function mountRunSelector(el, model) {
   const selectedCount = h("span", { class: "tb-runs-selected" });
   const list = h("ul", { class: "tb-run-list", "aria-label": "Runs" });
   const empty = h("p", { class: "tb-muted tb-runs-empty" }, "No runs yet.");
+  const bounded = h("p", { class: "tb-runs-bounded", role: "status", hidden: true });
+  const sort = /** @type {HTMLSelectElement} */ (
+    h("select", { id: "tb-run-sort", class: "tb-input tb-small", "aria-label": "Sort runs" }, RUN_ORDERS.map(([value, label]) => h("option", { value }, label)))
+  );
+  sort.value = model.order.get();
+  sort.addEventListener("change", () => model.order.set(sort.value));
+  /** One color input for every run: a swatch click points it at its run and opens it. */
+  const picker = /** @type {HTMLInputElement} */ (
+    h("input", { type: "color", id: "tb-run-color", class: "tb-visually-hidden", "aria-label": "Run color", tabindex: "-1" })
+  );
+  let pickerRun = "";
   /** @type {Map<string, {row: HTMLElement, box: HTMLInputElement}>} */
   const rows = new Map();
   /** @type {WeakMap<Element, string>} */
@@ -45,6 +58,9 @@ export function mountRunSelector(el, model) {
         h("button", { type: "button", class: "tb-button tb-small", onclick: () => checkVisible(false) }, "None"),
         h("span", { class: "tb-runs-counts" }, count, " · ", selectedCount),
       ),
+      h("div", { class: "tb-runs-sort" }, h("label", { for: "tb-run-sort" }, "Order "), sort),
+      bounded,
+      picker,
     ),
     list,
     empty,
@@ -67,9 +83,9 @@ export function mountRunSelector(el, model) {
       "label",
       null,
       h("input", { type: "checkbox" }),
-      h("span", { class: "tb-swatch", "aria-hidden": "true" }),
       h("span", { class: "tb-run-name" }),
     ),
+    h("button", { type: "button", class: "tb-swatch tb-swatch-button" }),
   );
 
   /** @param {string} name */
@@ -80,6 +96,8 @@ export function mountRunSelector(el, model) {
     const label = /** @type {HTMLElement} */ (row.querySelector(".tb-run-name"));
     box.checked = model.isChecked(name);
     swatch.style.background = runColor(name);
+    swatch.setAttribute("aria-label", `Color of ${name}`);
+    swatch.title = "Pick a color";
     label.textContent = name;
     row.title = name;
     rows.set(name, { row, box });
@@ -87,8 +105,31 @@ export function mountRunSelector(el, model) {
     return row;
   }
 
+  list.addEventListener("click", (event) => {
+    const swatch = /** @type {HTMLElement} */ (event.target).closest?.(".tb-swatch-button");
+    const row = swatch?.closest(".tb-run");
+    const name = row ? rowNames.get(row) : undefined;
+    if (name === undefined) return;
+    pickerRun = name;
+    picker.value = runColor(name);
+    picker.dataset.run = name;
+    try {
+      picker.showPicker();
+    } catch {
+      picker.click(); // older browsers, or no user activation
+    }
+  });
+  picker.addEventListener("input", () => {
+    if (pickerRun) setRunColor(pickerRun, picker.value);
+  });
+  onRunColorChange((name, color) => {
+    const swatch = /** @type {HTMLElement | null | undefined} */ (rows.get(name)?.row.querySelector(".tb-swatch"));
+    if (swatch) swatch.style.background = color;
+  });
+
   list.addEventListener("change", (event) => {
     const box = /** @type {HTMLInputElement} */ (event.target);
+    if (box.type !== "checkbox") return;
     const row = box.closest(".tb-run");
     const name = row ? rowNames.get(row) : undefined;
     if (name !== undefined) model.setChecked([name], box.checked);
@@ -142,6 +183,13 @@ export function mountRunSelector(el, model) {
     selectedCount.textContent = `${model.selection.get().length} selected`;
   }
 
+  /** Say that a large experiment opened with only its first runs checked. */
+  function renderBounded() {
+    const info = model.bounded.get();
+    bounded.hidden = !info;
+    if (info) bounded.textContent = `Showing the first ${info.shown} of ${info.total} runs: check more below, or "All".`;
+  }
+
   let timer = 0;
   filter.addEventListener("input", () => {
     clearTimeout(timer);
@@ -159,6 +207,9 @@ export function mountRunSelector(el, model) {
     renderFilter();
   });
   model.selection.subscribe(renderCounts);
+  model.order.subscribe((value) => (sort.value = value));
+  model.bounded.subscribe(renderBounded);
+  renderBounded();
   renderRuns();
   renderFilter();
 }

@@ -5,12 +5,24 @@ import { createStore, h } from "@tbcore/sdk";
 
 const STORAGE_KEY = "tbcore.settings";
 
-/** @typedef {{autoReload: boolean, reloadInterval: number, theme: "light" | "dark"}} Settings */
+/** @typedef {{autoReload: boolean, reloadInterval: number, theme: "light" | "dark" | "system"}} Settings */
 
 /** @returns {Settings} */
 function defaults() {
-  const dark = window.matchMedia?.("(prefers-color-scheme: dark)").matches;
-  return { autoReload: true, reloadInterval: 30, theme: dark ? "dark" : "light" };
+  return { autoReload: true, reloadInterval: 30, theme: "system" };
+}
+
+const THEMES = ["light", "dark", "system"];
+
+/**
+ * The theme that applies: the chosen one, or with "system" the operating system's.
+ * @param {{get: () => Settings}} settings
+ * @returns {"light" | "dark"}
+ */
+export function resolvedTheme(settings) {
+  const theme = settings.get().theme;
+  if (theme === "light" || theme === "dark") return theme;
+  return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
 /**
@@ -24,7 +36,7 @@ function validate(raw) {
   return {
     autoReload: typeof value.autoReload === "boolean" ? value.autoReload : base.autoReload,
     reloadInterval: Number.isFinite(interval) && interval >= 1 ? Math.round(interval) : base.reloadInterval,
-    theme: value.theme === "dark" || value.theme === "light" ? value.theme : base.theme,
+    theme: THEMES.includes(/** @type {string} */ (value.theme)) ? /** @type {Settings["theme"]} */ (value.theme) : base.theme,
   };
 }
 
@@ -56,15 +68,17 @@ export function createSettingsStore() {
 /** @typedef {ReturnType<typeof createSettingsStore>} SettingsStore */
 
 /**
- * Apply the theme to `<html data-theme>` now and whenever it changes.
+ * Apply the theme to `<html data-theme>` now and whenever it changes (with "system", also
+ * when the operating system switches).
  * @param {SettingsStore} settings
  */
 export function applyTheme(settings) {
   const apply = () => {
-    document.documentElement.dataset.theme = settings.get().theme;
+    document.documentElement.dataset.theme = resolvedTheme(settings);
   };
   apply();
   settings.subscribe(apply);
+  window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", apply);
 }
 
 /**
@@ -88,7 +102,7 @@ export function createSettingsDialog(settings, environment) {
       value: String(current.reloadInterval),
     })
   );
-  const themeRadio = (/** @type {"light" | "dark"} */ value, /** @type {string} */ label) =>
+  const themeRadio = (/** @type {Settings["theme"]} */ value, /** @type {string} */ label) =>
     h(
       "label",
       { class: "tb-radio" },
@@ -124,6 +138,7 @@ export function createSettingsDialog(settings, environment) {
           "fieldset",
           { class: "tb-field" },
           h("legend", null, "Theme"),
+          themeRadio("system", "System"),
           themeRadio("light", "Light"),
           themeRadio("dark", "Dark"),
         ),

@@ -148,6 +148,9 @@ export function mountTabs(options) {
 
   /** @type {Tab | null} */
   let shown = null;
+  /** Shown instead of a dashboard when the URL names one that is not installed. */
+  const unknown = h("section", { class: "tb-panel tb-unknown-tab", role: "alert", hidden: true });
+  panels.appendChild(unknown);
 
   function defaultTab() {
     const list = [...tabs.values()];
@@ -155,7 +158,13 @@ export function mountTabs(options) {
   }
 
   function show() {
-    let tab = tabs.get(current.get());
+    const name = current.get();
+    let tab = tabs.get(name);
+    if (!tab && name && tabs.size) {
+      showUnknown(name);
+      return;
+    }
+    unknown.hidden = true;
     if (!tab) {
       const fallback = defaultTab();
       if (fallback && fallback !== current.get()) {
@@ -179,6 +188,34 @@ export function mountTabs(options) {
       if (!tab.mounted && !tab.mounting) void mount(tab);
     }
     options.onShow(shown);
+  }
+
+  /**
+   * The URL names a dashboard that is not installed (a typo, or a TensorBoard link to one
+   * tbcore lacks): say so, and offer the dashboards there are, instead of showing another.
+   * @param {string} name
+   */
+  function showUnknown(name) {
+    if (shown) {
+      shown.panel.hidden = true;
+      shown.button.setAttribute("aria-selected", "false");
+      shown.button.tabIndex = -1;
+      if (shown.removeDom) teardown(shown);
+    }
+    shown = null;
+    more.classList.remove("tb-current");
+    const links = [...tabs.values()].map((t) =>
+      h("li", null, h("button", { type: "button", class: "tb-button tb-small", onclick: () => current.set(t.name) }, t.title)),
+    );
+    unknown.replaceChildren(
+      h("h2", null, "No such dashboard"),
+      h("p", null, `There is no dashboard called “${name}” here: it may not be installed, or the link may be mistyped.`),
+      h("p", null, "Open one of these:"),
+      h("ul", { class: "tb-unknown-tab-list" }, links),
+    );
+    unknown.dataset.tab = name;
+    unknown.hidden = false;
+    options.onShow(null);
   }
 
   /** @param {Tab} tab */

@@ -76,7 +76,7 @@ export function renderOverview(data) {
     ? h(
         "table",
         { class: "tb-table profile-devices" },
-        h("thead", null, h("tr", null, ["GPU", "Name", "Kernels", "Utilization", "Est. SM efficiency", "Est. occupancy"].map((t) => h("th", null, t)))),
+        h("thead", null, h("tr", null, ["GPU", "Name", "Kernels", "Utilization", "Est. SM efficiency", "Est. occupancy", "Tensor cores"].map((t) => h("th", null, t)))),
         h(
           "tbody",
           null,
@@ -90,6 +90,7 @@ export function renderOverview(data) {
               h("td", { class: "tb-num" }, percent(d.utilization)),
               h("td", { class: "tb-num" }, percent(d.sm_efficiency)),
               h("td", { class: "tb-num" }, d.occupancy == null ? "" : `${d.occupancy.toFixed(1)}%`),
+              h("td", { class: "tb-num profile-tensor-cores", title: "Share of kernel time in kernels that use tensor cores" }, percent(d.tensor_core_share)),
             ),
           ),
         ),
@@ -106,6 +107,7 @@ export function renderOverview(data) {
       { class: "profile-summary" },
       `Average step: ${formatMicros(total)} over ${data.steps.length} step${data.steps.length === 1 ? "" : "s"}; `,
       `${data.summary.events} events on ${data.summary.lanes} threads and streams.`,
+      data.tensor_core_share == null ? "" : ` Tensor cores: ${percent(data.tensor_core_share)} of kernel time.`,
     ),
     bar,
     legend,

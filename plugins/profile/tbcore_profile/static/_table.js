@@ -11,7 +11,9 @@ import { h } from "@tbcore/sdk";
  * A sortable table.
  * @param {Column[]} columns
  * @param {Record<string, any>[]} rows
- * @param {{sortKey?: string, descending?: boolean, className?: string, limit?: number}} [options]
+ * `rowClass(row)` gives a row's class; with `onRowClick(row, tr)` rows are clickable.
+ * @param {{sortKey?: string, descending?: boolean, className?: string, limit?: number,
+ *   rowClass?: (row: any) => string | null, onRowClick?: (row: any, tr: HTMLElement) => void}} [options]
  * @returns {HTMLElement} a wrapper holding the table
  */
 export function sortableTable(columns, rows, options = {}) {
@@ -26,6 +28,14 @@ export function sortableTable(columns, rows, options = {}) {
     const order =
       typeof x === "number" && typeof y === "number" ? x - y : String(x ?? "").localeCompare(String(y ?? ""));
     return descending ? -order : order;
+  }
+
+  function rowAttributes(row) {
+    const classes = [options.rowClass ? options.rowClass(row) : null, options.onRowClick ? "profile-clickable" : null];
+    const attrs = { class: classes.filter(Boolean).join(" ") || null };
+    const click = options.onRowClick;
+    if (click) attrs.onclick = (/** @type {Event} */ event) => click(row, /** @type {HTMLElement} */ (event.currentTarget));
+    return attrs;
   }
 
   function render() {
@@ -54,7 +64,7 @@ export function sortableTable(columns, rows, options = {}) {
     const body = sorted.slice(0, limit).map((row) =>
       h(
         "tr",
-        null,
+        rowAttributes(row),
         columns.map((column) => {
           const value = row[column.key];
           const text = column.format ? column.format(value) : value == null ? "" : String(value);

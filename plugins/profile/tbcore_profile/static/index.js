@@ -2,12 +2,22 @@
 // breakdown), operators, kernels, memory and timeline. Plain JavaScript on @tbcore/sdk.
 
 import { LineChart, h, renderEmpty, renderError, renderLoading } from "@tbcore/sdk";
+import { renderCompare } from "./_compare.js";
+import { renderDistributed } from "./_distributed.js";
 import { renderOverview } from "./_overview.js";
 import { formatBytes, formatMicros, sortableTable } from "./_table.js";
 import { Timeline } from "./_timeline.js";
 
-const VIEWS = ["overview", "operators", "kernels", "memory", "timeline"];
-const VIEW_LABELS = { overview: "Overview", operators: "Operators", kernels: "Kernels", memory: "Memory", timeline: "Timeline" };
+const VIEWS = ["overview", "operators", "kernels", "memory", "timeline", "compare", "distributed"];
+const VIEW_LABELS = {
+  overview: "Overview",
+  operators: "Operators",
+  kernels: "Kernels",
+  memory: "Memory",
+  timeline: "Timeline",
+  compare: "Compare",
+  distributed: "Distributed",
+};
 
 /**
  * @param {HTMLElement} el
@@ -98,6 +108,13 @@ export async function mount(el, ctx) {
         if (mine !== generation) return;
         if (!data.rows.length) section.append(h("p", { class: "tb-muted" }, "This trace has no GPU kernels."));
         else section.append(sortableTable(kernelColumns(), data.rows, { sortKey: "total_us", className: "profile-kernels" }));
+      } else if (view === "compare") {
+        const current = { run: runSelect.value, trace: traceSelect.value };
+        body.replaceChildren(section);
+        await renderCompare(section, runs, current, (route, p) => ctx.fetchJson(route, p), () => mine !== generation);
+        return;
+      } else if (view === "distributed") {
+        await renderDistributedView(section, mine, undefined);
       } else if (view === "memory") {
         const data = await ctx.fetchJson("memory", params({ points: 2000 }));
         if (mine !== generation) return;
@@ -123,6 +140,42 @@ export async function mount(el, ctx) {
     }
   }
 
+  async function renderDistributedView(section, mine, span) {
+    const data = await ctx.fetchJson("distributed", span ? { run: runSelect.value, span } : { run: runSelect.value });
+    if (mine !== generation) return;
+    section.replaceChildren(
+      renderDistributed(data, (next) =>
+        renderDistributedView(section, mine, next).catch((err) => renderError(section, err, "Could not load the distributed view")),
+      ),
+    );
+  }
+
+  async function showStacks(box, row, tr, mine) {
+    for (const selected of tr.parentElement.querySelectorAll("tr.profile-selected")) selected.classList.remove("profile-selected");
+    tr.classList.add("profile-selected");
+    const extra = { name: row.name };
+    if (row.input_shape != null) extra.input_shape = row.input_shape;
+    const data = await ctx.fetchJson("operator_stacks", params(extra));
+    if (mine !== generation) return;
+    const title = h("h3", null, `Call stacks of ${row.name}${row.input_shape != null ? ` ${row.input_shape}` : ""}`);
+    if (!data.stacks.length || data.stacks.every((s) => !s.frames.length)) {
+      box.replaceChildren(title, h("p", { class: "tb-muted" }, "No call stack was recorded for this operator (profile with with_stack=True)."));
+      return;
+    }
+    box.replaceChildren(
+      title,
+      ...data.stacks.map((stack) =>
+        h(
+          "div",
+          { class: "profile-stack" },
+          h("p", null, `${stack.calls} call${stack.calls === 1 ? "" : "s"}, host total ${formatMicros(stack.host_total_us)}, host self ${formatMicros(stack.host_self_us)}${stack.device_total_us ? `, device total ${formatMicros(stack.device_total_us)}` : ""}`),
+          stack.frames.length ? h("ol", null, stack.frames.map((frame) => h("li", null, frame))) : h("p", { class: "tb-muted" }, "(outside any recorded Python frame)"),
+        ),
+      ),
+    );
+    box.dataset.stacks = String(data.stacks.length);
+  }
+
   async function renderOperators(section, mine) {
     const group = h(
       "select",
@@ -131,7 +184,8 @@ export async function mount(el, ctx) {
       h("option", { value: "name_shapes" }, "Name and input shapes"),
     );
     const tableBox = h("div");
-    section.append(h("div", { class: "tb-settings" }, h("label", null, "Group by ", group)), tableBox);
+    const stacksBox = h("div", { class: "profile-stacks" });
+    section.append(h("div", { class: "tb-settings" }, h("label", null, "Group by ", group)), tableBox, stacksBox);
     async function load() {
       const data = await ctx.fetchJson("operators", params({ group_by: group.value }));
       if (mine !== generation) return;
@@ -148,7 +202,13 @@ export async function mount(el, ctx) {
         { key: "host_self_us", label: "Host self", numeric: true, format: formatMicros },
         { key: "host_total_us", label: "Host total", numeric: true, format: formatMicros },
       ];
-      tableBox.replaceChildren(sortableTable(columns, data.rows, { sortKey: data.sort, className: "profile-operators" }));
+      const onRowClick = data.call_stacks
+        ? (row, tr) => showStacks(stacksBox, row, tr, mine).catch((err) => renderError(stacksBox, err, "Could not load the call stacks"))
+        : undefined;
+      stacksBox.replaceChildren(
+        data.call_stacks ? h("p", { class: "tb-muted" }, "Click an operator to see where it was called from.") : "",
+      );
+      tableBox.replaceChildren(sortableTable(columns, data.rows, { sortKey: data.sort, className: "profile-operators", onRowClick }));
     }
     group.addEventListener("change", () => load().catch((err) => renderError(tableBox, err, "Could not load the operators")));
     await load();
@@ -246,5 +306,6 @@ function kernelColumns() {
     { key: "mean_us", label: "Mean", numeric: true, format: formatMicros },
     { key: "max_us", label: "Max", numeric: true, format: formatMicros },
     { key: "occupancy", label: "Est. occupancy %", numeric: true, format: (v) => (v == null ? "" : v.toFixed(1)) },
+    { key: "tensor_cores", label: "Tensor cores", format: (v) => (v ? "Yes" : "No") },
   ];
 }

@@ -227,7 +227,7 @@ export function mount(el, ctx) {
     else refresh(charts.filter(touched));
   }
 
-  const unsubscribe = [ctx.runs.subscribe(() => refresh(charts)), ctx.onUpdate(onUpdate)];
+  const unsubscribe = [ctx.runs.subscribe(() => refresh(charts)), ctx.onUpdate(onUpdate), ctx.runs.onColorChange(() => refresh(charts))];
   render();
   return () => {
     for (const off of unsubscribe) off();
@@ -277,7 +277,8 @@ function lineSample(color, dash) {
 
 /** @param {string} name @param {string} color @param {[number, number, number|string][]} rows */
 function seriesOf(name, color, rows) {
-  return { name, color, x: rows.map((r) => r[1]), y: numbers(rows.map((r) => r[2])) };
+  // Wall times too: a selected step's table shows them (click a chart; shift-click for a range).
+  return { name, color, x: rows.map((r) => r[1]), y: numbers(rows.map((r) => r[2])), wallTimes: rows.map((r) => r[0]) };
 }
 
 /** @param {string} text */

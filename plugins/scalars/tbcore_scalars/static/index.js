@@ -6,12 +6,15 @@
 import {
   CardGrid,
   LineChart,
+  createStore,
   groupTags,
   h,
   renderEmpty,
   renderError,
   renderLoading,
+  readHashText,
   tagMatcher,
+  writeHashValue,
 } from "@tbcore/sdk";
 import { finitePoints, groupSeries, robustRange, smooth } from "./curves.js";
 import { appendColumns, fetchColumns, numbers, sinceParams } from "./series.js";
@@ -40,14 +43,19 @@ export function mount(el, ctx) {
     /** @type {Record<string, Record<string, number|string|boolean>>} run -> hparam -> value */
     hparams: {},
     tags: /** @type {Record<string, Record<string, unknown>>} */ ({}),
-    pinned: new Set(readPinned()),
+    pinned: new Set(readPinned(plugin)),
   };
   const charts = new Map();
+  /** The step selected in one card, shared by every card while "Link steps" is on. */
+  const linkedStep = createStore(/** @type {import("@tbcore/sdk/step_table.js").StepSelection | null} */ (null));
 
   const toolbar = createToolbar(plugin, state, {
     redraw: () => redrawAll(),
     rebuild: () => rebuildCharts(),
     logScales: () => applyLogScales(),
+    chartTools: () => {
+      for (const { chart } of charts.values()) applyChartTools(chart);
+    },
   });
   const message = h("div", { class: "scalars-message" });
   const gridEl = h("div", { class: "scalars-grid" });
@@ -92,7 +100,7 @@ export function mount(el, ctx) {
       if (state.pinned.has(tag)) state.pinned.delete(tag);
       else state.pinned.add(tag);
       pin.setAttribute("aria-pressed", String(state.pinned.has(tag)));
-      writePinned([...state.pinned]);
+      writePinned(plugin, [...state.pinned]);
       layout();
     });
     wide.addEventListener("click", () => {
@@ -101,6 +109,7 @@ export function mount(el, ctx) {
     });
     card.replaceChildren(h("div", { class: "scalars-card-actions" }, pin, wide), chartEl, downloads);
     const chart = new LineChart(chartEl, chartOptions());
+    applyChartTools(chart);
     // The chart is reachable from the card, for tests and tools: `card.__chart.data()`.
     Object.assign(card, { __chart: chart });
     const entry = {
@@ -223,7 +232,12 @@ export function mount(el, ctx) {
       : { series: [], groups: [] };
     const series = grouped.series;
     const links = [];
-    for (const [run, cols] of Object.entries(entry.data)) {
+    // The runs in the run order (the sidebar's), whatever order the answer came in.
+    const order = ctx.runs.selected().filter((run) => run in entry.data);
+    const inOrder = new Set(order);
+    const ordered = [...order, ...Object.keys(entry.data).filter((run) => !inOrder.has(run))];
+    for (const run of ordered) {
+      const cols = entry.data[run];
       const color = ctx.runs.colorOf(run);
       const x = xValues(cols);
       const raw = numbers(cols.value);
@@ -232,7 +246,7 @@ export function mount(el, ctx) {
         const smoothed = smooth(raw, state.smoothing);
         if (state.smoothing > 0 && !grouping) series.push({ name: `${run} (raw)`, color, x, y: raw, alpha: 0.25, width: 1, tooltip: false });
         const meta = { x, smoothed, raw, step: cols.step, wall_time: cols.wall_time };
-        series.push({ name: run, color, x, y: smoothed, meta, ...faint });
+        series.push({ name: run, color, x, y: smoothed, values: raw, steps: cols.step, wallTimes: cols.wall_time, meta, ...faint });
       }
       links.push(
         h("span", { class: "scalars-download" }, h("span", { class: "scalars-swatch", style: `background:${color}` }), h("span", { class: "scalars-run-name", title: run }, run), " ",
@@ -335,12 +349,23 @@ export function mount(el, ctx) {
     };
   }
 
+  /** The step link and the tooltip's order and rows, as the toolbar says. @param {LineChart} chart */
+  function applyChartTools(chart) {
+    chart.setTooltipOptions({ sort: state.tooltipSort, rows: state.tooltipRows });
+    if (!state.linkSteps) linkedStep.set(null);
+    chart.setLink(state.linkSteps ? linkedStep : null);
+  }
+
   /** A new chart for the current settings in place of the card's old one. @param {any} entry */
   function replaceChart(entry) {
     entry.stale = false;
+    const { selection, options } = entry.chart;
     entry.chart.destroy();
     const chart = new LineChart(entry.chartEl, chartOptions());
+    applyChartTools(chart);
     entry.chart = chart;
+    // Same x axis (log scales switched): the selected step stays.
+    if (selection && !state.linkSteps && chart.options.xLabel === options.xLabel) chart.setSelection(selection);
     Object.assign(entry.card, { __chart: chart });
   }
 
@@ -402,6 +427,8 @@ export function mount(el, ctx) {
   const unsubscribers = [
     () => toolbar.destroy(),
     ctx.tagFilter.subscribe(() => layout()),
+    // A run's new color: the charts are made anew with it (a color is part of their structure).
+    ctx.runs.onColorChange(() => redrawAll()),
     ctx.runs.subscribe(() => {
       layout();
       for (const tag of charts.keys()) load(tag);
@@ -414,6 +441,7 @@ export function mount(el, ctx) {
       else for (const tag of changedTags) if (charts.has(tag)) load(tag);
     }),
   ];
+  if (state.pinned.size) writePinned(plugin, [...state.pinned]); // the page's URL shares them
   refreshTags();
   return () => {
     for (const off of unsubscribers) off();
@@ -428,18 +456,36 @@ export function mount(el, ctx) {
 
 const PINNED_KEY = "tbcore.scalars.pinned";
 
-/** @returns {string[]} tags pinned in an earlier visit (this browser) */
-function readPinned() {
+/**
+ * The pinned tags: those a shared link names (`#scalars.pinned=["a","b"]`), else those
+ * pinned in an earlier visit (this browser).
+ * @param {string} plugin
+ * @returns {string[]}
+ */
+function readPinned(plugin) {
+  const strings = (/** @type {unknown} */ saved) => (Array.isArray(saved) ? saved.filter((t) => typeof t === "string") : []);
+  const linked = readHashText(`${plugin}.pinned`);
+  if (linked !== null) {
+    try {
+      return strings(JSON.parse(linked));
+    } catch {
+      console.warn(`tbcore: ignoring ${plugin}.pinned=${JSON.stringify(linked)} in the URL (expected a JSON list of tags)`);
+    }
+  }
   try {
-    const saved = JSON.parse(localStorage.getItem(PINNED_KEY) || "[]");
-    return Array.isArray(saved) ? saved.filter((t) => typeof t === "string") : [];
+    return strings(JSON.parse(localStorage.getItem(PINNED_KEY) || "[]"));
   } catch {
     return [];
   }
 }
 
-/** @param {string[]} tags */
-function writePinned(tags) {
+/**
+ * Keep the pins for later visits and in the URL, so that a shared link shows them.
+ * @param {string} plugin
+ * @param {string[]} tags
+ */
+function writePinned(plugin, tags) {
+  writeHashValue(`${plugin}.pinned`, tags.length ? JSON.stringify(tags) : "", "");
   try {
     localStorage.setItem(PINNED_KEY, JSON.stringify(tags));
   } catch {

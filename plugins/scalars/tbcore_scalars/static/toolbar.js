@@ -1,12 +1,12 @@
 /**
- * The scalars dashboard's settings bar: smoothing, x axis, log scales, outliers and run
- * grouping. Each control writes its setting into the dashboard's state and the URL and tells
+ * The scalars dashboard's settings bar: smoothing (slider and number box), x axis, log
+ * scales, outliers, run grouping, the step link across cards and the tooltip's order and rows. Each control writes its setting into the dashboard's state and the URL and tells
  * the dashboard what to do about it; an edited URL (back/forward) sets them all at once.
  * @module
  */
 
-import { h } from "@tbcore/sdk";
-import { readSettings, saveSetting } from "./url_settings.js";
+import { TOOLTIP_SORTS, h } from "@tbcore/sdk";
+import { MAX_TOOLTIP_ROWS, readSettings, saveSetting } from "./url_settings.js";
 
 /** The highest smoothing weight, as in TensorBoard. */
 export const MAX_SMOOTHING = 0.999;
@@ -16,6 +16,7 @@ export const MAX_SMOOTHING = 0.999;
  * @property {() => void} redraw draw the cards again from the data they hold
  * @property {() => void} rebuild make the charts anew (x axis, or several settings at once)
  * @property {() => void} logScales switch the charts' log scales
+ * @property {() => void} chartTools apply the step link and tooltip settings to the charts
  */
 
 /**
@@ -28,7 +29,9 @@ export function createToolbar(plugin, state, actions) {
   const smoothing = /** @type {HTMLInputElement} */ (
     h("input", { type: "range", min: "0", max: String(MAX_SMOOTHING), step: "0.001", value: String(state.smoothing), "aria-label": "Smoothing" })
   );
-  const smoothingValue = h("span", { class: "scalars-smoothing-value" }, String(state.smoothing));
+  const smoothingValue = /** @type {HTMLInputElement} */ (
+    h("input", { type: "number", class: "tb-input tb-input-number scalars-smoothing-value", min: "0", max: String(MAX_SMOOTHING), step: "0.001", value: String(state.smoothing), "aria-label": "Smoothing value" })
+  );
   const xAxis = /** @type {HTMLSelectElement} */ (
     h(
       "select",
@@ -56,6 +59,13 @@ export function createToolbar(plugin, state, actions) {
     h("select", { "aria-label": "Group band" }, h("option", { value: "minmax" }, "min–max"), h("option", { value: "std" }, "±1 std"))
   );
   const showRuns = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", "aria-label": "Show the runs of each group" }));
+  const linkSteps = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", "aria-label": "Link the selected step across cards" }));
+  const tooltipSort = /** @type {HTMLSelectElement} */ (
+    h("select", { "aria-label": "Tooltip order" }, TOOLTIP_SORTS.map(([value, text]) => h("option", { value }, text)))
+  );
+  const tooltipRows = /** @type {HTMLInputElement} */ (
+    h("input", { type: "number", class: "tb-input tb-input-number", min: "1", max: String(MAX_TOOLTIP_ROWS), step: "1", "aria-label": "Tooltip rows" })
+  );
   const element = h(
     "div",
     { class: "tb-settings scalars-toolbar" },
@@ -65,11 +75,13 @@ export function createToolbar(plugin, state, actions) {
     h("label", {}, logX, " Log x"),
     h("label", {}, outliers, " Ignore outliers"),
     h("span", { class: "scalars-grouping" }, h("label", {}, "Group ", groupBy), groupInput, h("label", {}, "Band ", band), h("label", {}, showRuns, " Runs")),
+    h("label", { title: "Click a chart to select a step, shift-click for a range" }, linkSteps, " Link steps"),
+    h("label", {}, "Tooltip ", tooltipSort, tooltipRows, " rows"),
   );
 
   /** Put the state's settings into the controls (an hparam group is selected once known). */
   function showState() {
-    smoothing.value = smoothingValue.textContent = String(state.smoothing);
+    smoothing.value = smoothingValue.value = String(state.smoothing);
     xAxis.value = state.xAxis;
     logY.checked = state.logY;
     logX.checked = state.logX;
@@ -78,6 +90,9 @@ export function createToolbar(plugin, state, actions) {
     groupInput.value = state.groupPattern;
     band.value = state.band;
     showRuns.checked = state.showRuns;
+    linkSteps.checked = state.linkSteps;
+    tooltipSort.value = state.tooltipSort;
+    tooltipRows.value = String(state.tooltipRows);
   }
   showState();
 
@@ -93,9 +108,19 @@ export function createToolbar(plugin, state, actions) {
       then();
     });
   bind(smoothing, "input", "smoothing", () => Number(smoothing.value), () => {
-    smoothingValue.textContent = smoothing.value;
+    smoothingValue.value = smoothing.value;
     actions.redraw();
   });
+  // The number box: a typed value in range applies; anything else snaps back on leaving it.
+  smoothingValue.addEventListener("input", () => {
+    const value = Number(smoothingValue.value);
+    if (smoothingValue.value.trim() === "" || !(value >= 0 && value <= MAX_SMOOTHING)) return;
+    state.smoothing = value;
+    smoothing.value = String(value);
+    saveSetting(plugin, "smoothing", value);
+    actions.redraw();
+  });
+  smoothingValue.addEventListener("change", () => (smoothingValue.value = String(state.smoothing)));
   bind(xAxis, "change", "xAxis", () => xAxis.value, actions.rebuild); // every pass holds wall times
   bind(logY, "change", "logY", () => logY.checked, actions.logScales);
   bind(logX, "change", "logX", () => logX.checked, actions.logScales);
@@ -103,6 +128,12 @@ export function createToolbar(plugin, state, actions) {
   bind(groupBy, "change", "groupBy", () => groupBy.value, actions.redraw);
   bind(band, "change", "band", () => band.value, actions.redraw);
   bind(showRuns, "change", "showRuns", () => showRuns.checked, actions.redraw);
+  bind(linkSteps, "change", "linkSteps", () => linkSteps.checked, actions.chartTools);
+  bind(tooltipSort, "change", "tooltipSort", () => tooltipSort.value, actions.chartTools);
+  bind(tooltipRows, "change", "tooltipRows", () => Math.min(MAX_TOOLTIP_ROWS, Math.max(1, Math.round(Number(tooltipRows.value)) || 12)), () => {
+    tooltipRows.value = String(state.tooltipRows);
+    actions.chartTools();
+  });
   groupInput.addEventListener("input", () => {
     state.groupPattern = groupInput.value;
     state.groupBy = groupBy.value = "regex";

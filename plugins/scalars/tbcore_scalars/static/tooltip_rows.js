@@ -1,13 +1,14 @@
 /**
- * The scalars charts' tooltip: TensorBoard's columns (run, smoothed, value, step, time), one
- * row per run, nearest to the cursor first, at most {@link MAX_TOOLTIP_ROWS} of them.
+ * The scalars charts' tooltip: TensorBoard's columns (run, smoothed, value, step, relative
+ * and wall time), one row per run, in the order the toolbar chose (nearest to the cursor
+ * first by default), at most as many as it says (the rest are counted).
  * @module
  */
 
 import { formatNumber, h } from "@tbcore/sdk";
 
-/** Rows shown at most (the nearest runs); the rest are counted, so the tooltip stays small. */
-const MAX_TOOLTIP_ROWS = 12;
+/** Rows shown when the chart does not say. */
+const DEFAULT_ROWS = 12;
 
 /**
  * @typedef {object} RunPointsMeta what a run's line carries for the tooltip (`meta`)
@@ -19,17 +20,16 @@ const MAX_TOOLTIP_ROWS = 12;
  */
 
 /**
- * @param {{points: import("@tbcore/sdk/line_chart.js").CursorPoint[]}} info
- * @param {"step" | "relative" | "wall"} xAxis which time to show: relative (also on the step
- *   axis) or wall-clock
+ * @param {{points: import("@tbcore/sdk/line_chart.js").CursorPoint[], maxRows?: number}} info
+ * @param {"step" | "relative" | "wall"} _xAxis the x axis (every axis shows both times)
  */
-export function scalarTooltip({ points }, xAxis) {
-  const rows = points.slice(0, MAX_TOOLTIP_ROWS).map((p) => {
+export function scalarTooltip({ points, maxRows = DEFAULT_ROWS }, _xAxis) {
+  const rows = points.slice(0, Math.max(1, maxRows)).map((p) => {
     const meta = /** @type {RunPointsMeta | undefined} */ (p.meta);
-    const i = meta ? indexOf(meta.x, p.x) : -1;
+    const i = meta ? (p.index != null && p.index < meta.x.length ? p.index : indexOf(meta.x, p.x)) : -1;
     const cells = meta && i >= 0
-      ? [formatNumber(meta.smoothed[i]), formatNumber(meta.raw[i]), String(meta.step[i]), timeOf(meta, i, xAxis)]
-      : [formatNumber(p.y), "", "", ""];
+      ? [formatNumber(meta.smoothed[i]), formatNumber(meta.raw[i]), String(meta.step[i]), relativeTime(meta, i), wallTime(meta, i)]
+      : [formatNumber(p.y), "", "", "", ""];
     return h(
       "tr",
       { class: "scalars-tooltip-row" },
@@ -38,7 +38,7 @@ export function scalarTooltip({ points }, xAxis) {
       cells.map((text) => h("td", { class: "tb-num" }, text)),
     );
   });
-  const header = ["", "Run", "Smoothed", "Value", "Step", xAxis === "wall" ? "Time" : "Relative"];
+  const header = ["", "Run", "Smoothed", "Value", "Step", "Relative", "Wall time"];
   return h(
     "table",
     { class: "tb-chart-tooltip scalars-tooltip" },
@@ -48,22 +48,22 @@ export function scalarTooltip({ points }, xAxis) {
       null,
       rows,
       points.length > rows.length
-        ? h("tr", { class: "scalars-tooltip-more" }, h("td", { colspan: 6, class: "tb-muted" }, `… ${points.length - rows.length} more`))
+        ? h("tr", { class: "scalars-tooltip-more" }, h("td", { colspan: 7, class: "tb-muted" }, `… ${points.length - rows.length} more`))
         : null,
     ),
   );
 }
 
-/**
- * @param {RunPointsMeta} meta
- * @param {number} i
- * @param {"step" | "relative" | "wall"} xAxis
- */
-function timeOf(meta, i, xAxis) {
+/** @param {RunPointsMeta} meta @param {number} i */
+function relativeTime(meta, i) {
   const wall = meta.wall_time;
-  if (!wall || !wall.length) return "";
-  if (xAxis === "wall") return new Date(wall[i] * 1000).toLocaleString();
-  return formatDuration(wall[i] - wall[0]);
+  return wall && wall.length ? formatDuration(wall[i] - wall[0]) : "";
+}
+
+/** @param {RunPointsMeta} meta @param {number} i */
+function wallTime(meta, i) {
+  const wall = meta.wall_time;
+  return wall && wall.length ? new Date(wall[i] * 1000).toLocaleString() : "";
 }
 
 /**

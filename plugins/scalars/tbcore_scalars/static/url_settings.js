@@ -2,6 +2,8 @@
  * The scalars dashboard's settings (smoothing, x axis, log scales, outliers, grouping) in the
  * page URL's hash, as `scalars.<name>=<value>` beside the shell's keys, so that a view can be
  * bookmarked and shared. Defaults are left out of the URL; a bad value is ignored with a warning.
+ * TensorBoard's own link parameters are read too: `?smoothing=0.8` (its 2.x query string) and
+ * `_smoothingWeight=` (its older hash).
  * @module
  */
 
@@ -13,17 +15,22 @@ export const DEFAULTS = Object.freeze({
   xAxis: "step",
   logY: false,
   logX: false,
-  ignoreOutliers: false,
+  ignoreOutliers: true,
   groupBy: "none",
   groupPattern: "",
   band: "minmax",
   showRuns: false,
+  linkSteps: false,
+  tooltipSort: "nearest",
+  tooltipRows: 12,
 });
 
 /** @typedef {{-readonly [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K]}} ScalarSettings */
 
-const CHOICES = { xAxis: ["step", "relative", "wall"], band: ["minmax", "std"] };
-const FLAGS = ["logY", "logX", "ignoreOutliers", "showRuns"];
+const CHOICES = { xAxis: ["step", "relative", "wall"], band: ["minmax", "std"], tooltipSort: ["nearest", "default", "descending", "ascending"] };
+const FLAGS = ["logY", "logX", "ignoreOutliers", "showRuns", "linkSteps"];
+/** Most rows a tooltip may be set to list. */
+export const MAX_TOOLTIP_ROWS = 100;
 
 /**
  * The settings the URL names, the defaults for the others.
@@ -38,9 +45,17 @@ export function readSettings(plugin, maxSmoothing) {
     /** @type {any} */ (out)[name] = readHashValue(key(name), values);
   }
   for (const name of FLAGS) {
-    /** @type {any} */ (out)[name] = readHashValue(key(name), ["false", "true"]) === "true";
+    const fallback = String(DEFAULTS[/** @type {keyof typeof DEFAULTS} */ (name)]);
+    const values = fallback === "true" ? ["true", "false"] : ["false", "true"];
+    /** @type {any} */ (out)[name] = readHashValue(key(name), values) === "true";
   }
-  const smoothing = readHashText(key("smoothing"));
+  const rows = readHashText(key("tooltipRows"));
+  if (rows !== null) {
+    const value = Number(rows);
+    if (Number.isInteger(value) && value >= 1 && value <= MAX_TOOLTIP_ROWS) out.tooltipRows = value;
+    else console.warn(`tbcore: ignoring ${key("tooltipRows")}=${JSON.stringify(rows)} in the URL (expected 1 to ${MAX_TOOLTIP_ROWS})`);
+  }
+  const smoothing = readHashText(key("smoothing")) ?? tensorBoardSmoothing();
   if (smoothing !== null) {
     const value = Number(smoothing);
     if (smoothing.trim() !== "" && value >= 0 && value <= maxSmoothing) out.smoothing = value;
@@ -53,6 +68,13 @@ export function readSettings(plugin, maxSmoothing) {
   }
   out.groupPattern = readHashText(key("groupPattern")) ?? "";
   return out;
+}
+
+/** TensorBoard's smoothing parameter: `?smoothing=` (2.x), else `_smoothingWeight=` (1.x hash). */
+function tensorBoardSmoothing() {
+  const query = new URLSearchParams(location.search).get("smoothing");
+  if (query !== null) return query;
+  return new URLSearchParams(location.hash.replace(/^#/, "")).get("_smoothingWeight");
 }
 
 /**

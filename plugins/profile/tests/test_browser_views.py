@@ -1,0 +1,135 @@
+"""The comparison, distributed, kernel and call-stack views in headless Chromium against a
+real ``tbcore serve`` process: the comparison lists the slower operators first and marks them,
+the distributed view has one row per worker of a gloo job written by torch.profiler, the kernel
+table has a tensor-core column, clicking an operator shows its call stacks; no console errors."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tbcore_profile.demo import kineto_trace, write_demo
+
+GPU_RUN = "profile_demo/resnet_gpu"
+RUNS = 7
+
+
+@pytest.fixture(scope="module")
+def server_url(torch_logdir: Path, distributed_logdir: Path, tmp_path_factory: pytest.TempPathFactory,
+               write_run: Callable[..., Path], make_slower: Callable[[dict], dict], tbcore_server: Any) -> Iterator[str]:
+    logdir = tmp_path_factory.mktemp("profile_browser_views")
+    shutil.copytree(torch_logdir, logdir, dirs_exist_ok=True)
+    shutil.copytree(distributed_logdir, logdir, dirs_exist_ok=True)
+    write_demo(logdir)
+    write_run(logdir / "slower", {"worker0.1.pt.trace.json": make_slower(kineto_trace(steps=4, gpu=True, seed=2))})
+    with tbcore_server(logdir, "--plugins", "profile", runs=RUNS) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any, server_url: str) -> Iterator[Any]:
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: None if _is_local(r.url) else errors.append(f"outside request {r.url}"))
+    page.goto(server_url)
+    page.wait_for_selector('#tbcore-app[data-ready="true"]')
+    page.click('[role="tab"][data-plugin="profile"]')
+    page.wait_for_function("() => document.querySelector(`section[data-plugin='profile']`)?.dataset.state === 'mounted'")
+    yield page
+    context.close()
+    assert errors == [], "errors in the page"
+
+
+def _is_local(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"
+
+
+def _choose(page: Any, run: str, view: str) -> None:
+    page.select_option("select.profile-run", run)
+    page.click(f'button.profile-view-button[data-view="{view}"]')
+    page.wait_for_selector(f"section.profile-section[data-view='{view}']")
+
+
+def _cells(page: Any, table: str, index: int) -> list[str]:
+    return page.locator(f"table.{table} tbody tr").evaluate_all(
+        f"rows => rows.map(r => r.children[{index}].textContent)"
+    )
+
+
+def test_comparison_lists_the_slower_operators_first(page: Any) -> None:
+    _choose(page, "slower", "compare")
+    base = page.locator("select.profile-base")
+    label = next(t for t in base.locator("option").all_inner_texts() if t.startswith(GPU_RUN))
+    base.select_option(label=label)
+    page.wait_for_function(
+        "run => document.querySelector('.profile-compare-body[data-loaded]')?.textContent.includes('against ' + run)",
+        arg=GPU_RUN,
+    )
+    rows = page.locator("table.profile-compare-operators tbody tr")
+    assert _cells(page, "profile-compare-operators", 0)[0] == "aten::mm"
+    assert rows.nth(0).get_attribute("class") == "profile-slower"
+    assert _cells(page, "profile-compare-operators", 1)[0] == "slower"
+    assert rows.nth(1).get_attribute("class") == "profile-same"
+    assert _cells(page, "profile-compare-operators", 2)[0].startswith("+")
+    table = page.locator("table.profile-compare-operators")
+    assert table.get_attribute("data-sort-key") == "device_self_us_delta"
+    assert table.get_attribute("data-sort-dir") == "desc"
+    kernels = _cells(page, "profile-compare-kernels", 1)
+    assert kernels[0] == "new" and kernels[-1] == "gone"
+    categories = _cells(page, "profile-compare-breakdown", 0)
+    assert "Kernel" in categories and "Step total" in categories
+    # grouping by input shapes keeps the slower one first
+    page.select_option("select.profile-compare-group", "name_shapes")
+    page.wait_for_function("() => [...document.querySelectorAll('table.profile-compare-operators th')]"
+                           ".some(th => th.textContent.startsWith('Input shapes'))")
+    assert _cells(page, "profile-compare-operators", 0)[0] == "aten::mm"
+
+
+def test_distributed_view_shows_one_row_per_worker(page: Any) -> None:
+    _choose(page, "ddp", "distributed")
+    page.wait_for_selector("table.profile-workers")
+    assert _cells(page, "profile-workers", 0) == ["worker0", "worker1"]
+    headers = page.locator("table.profile-workers thead th").all_inner_texts()
+    wait = next(i for i, text in enumerate(headers) if text.startswith("Wait"))
+    waits = _cells(page, "profile-workers", wait)
+    assert all(w.endswith(("µs", "ms", " s")) for w in waits)
+    bars = page.locator("table.profile-workers .profile-worker-bar")
+    assert bars.count() == 2
+    assert bars.nth(0).locator(".profile-bar-part").count() == 4
+    assert page.locator("table.profile-worker-steps tbody tr").count() == 8
+    assert set(_cells(page, "profile-collectives", 1)) == {"gloo:all_reduce"}
+    assert page.locator(".profile-wait-note").count() == 0
+
+
+def test_kernel_table_shows_tensor_core_use(page: Any) -> None:
+    _choose(page, "slower", "kernels")
+    headers = page.locator("table.profile-kernels thead th").all_inner_texts()
+    column = next(i for i, text in enumerate(headers) if text.startswith("Tensor cores"))
+    names = _cells(page, "profile-kernels", 0)
+    used = dict(zip(names, _cells(page, "profile-kernels", column)))
+    assert {v for v in used.values()} == {"Yes", "No"}
+    assert all(("16816" in name) == (flag == "Yes") for name, flag in used.items())
+    _choose(page, "slower", "overview")
+    assert page.locator("table.profile-devices .profile-tensor-cores").first.inner_text().endswith("%")
+    assert "Tensor cores:" in page.locator(".profile-summary").inner_text()
+
+
+def test_clicking_an_operator_shows_its_call_stacks(page: Any) -> None:
+    _choose(page, "train", "operators")
+    row = page.locator("table.profile-operators tbody tr", has=page.locator("td", has_text="aten::addmm")).first
+    row.click()
+    page.wait_for_selector(".profile-stacks[data-stacks]")
+    assert page.locator(".profile-stacks").get_attribute("data-stacks") == "2"
+    frames = page.locator(".profile-stacks ol").first.locator("li").all_inner_texts()
+    assert any("linear.py" in f for f in frames) and any(f.startswith("nn.Module: Linear") for f in frames)
+    assert "profile-selected" in (row.get_attribute("class") or "")
