@@ -1,8 +1,12 @@
 """The host side of a ``Logger``: values as they leave the device, written in order.
 
 A host callback runs while the device waits for it, so it only copies the values and puts
-them on a queue. A thread of its own turns them into summaries (histogram buckets, PNG
-files) and hands them to ``tbcore.summary.SummaryWriter``, whose own thread writes the file.
+them on a queue; ``Logger.jit`` puts the arrays its computation returned. A thread of its own
+takes what has gathered every :data:`BATCH_SECONDS`, fetches the arrays of the whole batch
+from the device at once, turns them into summaries (histogram buckets, PNG files) and hands
+them to ``tbcore.summary.SummaryWriter``, whose own thread writes the file. Waking once per
+batch instead of once per step keeps it off the cores the training step runs on: woken for
+every step of a millisecond step, it cost the step a fifth of its time.
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ import os
 import queue
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import jax
 import numpy as np
 
 from tbcore.summary import SummaryWriter
 
 logger = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.05
+"""How long the writer's thread lets records gather between batches (``flush`` and ``close``
+do not wait for it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,7 @@ class HostWriter:
         self._queue: queue.SimpleQueue[Record | None] = queue.SimpleQueue()
         self._done = threading.Condition()
         self._pending = 0
+        self._hurry = threading.Event()  # set while someone waits for the queue to empty
         self._thread = threading.Thread(target=self._run, name="tbcore-jax-writer", daemon=True)
         self._thread.start()
 
@@ -58,8 +68,12 @@ class HostWriter:
 
     def drain(self) -> None:
         """Wait until every record put so far is handed to the event-file writers."""
-        with self._done:
-            self._done.wait_for(lambda: self._pending == 0)
+        self._hurry.set()
+        try:
+            with self._done:
+                self._done.wait_for(lambda: self._pending == 0)
+        finally:
+            self._hurry.clear()
 
     def flush(self) -> None:
         """Write everything put so far to the files."""
@@ -83,15 +97,27 @@ class HostWriter:
         return self._writers[key]
 
     def _run(self) -> None:
-        while (record := self._queue.get()) is not None:
+        while True:
+            batch = [self._queue.get()]
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            records = [r for r in batch if r is not None]
             try:
-                self._write(record)
-            except Exception:  # a value that cannot be written must not stop the others
-                logger.exception("cannot write %s %s at step %d", record.kind, record.tags, record.step)
+                for record in on_host(records):
+                    try:
+                        self._write(record)
+                    except Exception:  # a value that cannot be written must not stop the others
+                        logger.exception("cannot write %s %s at step %s", record.kind, record.tags, record.step)
             finally:
                 with self._done:
-                    self._pending -= 1
+                    self._pending -= len(records)
                     self._done.notify_all()
+            if len(records) < len(batch):  # close() put None after everything else
+                return
+            self._hurry.wait(BATCH_SECONDS)
 
     def _write(self, record: Record) -> None:
         step = int(record.step)
@@ -115,6 +141,23 @@ class HostWriter:
             writer.add_text(tag, text, step)
         else:  # pragma: no cover - the Logger only makes the kinds above
             raise ValueError(f"unknown record kind {record.kind!r}")
+
+
+def on_host(records: list[Record]) -> list[Record]:
+    """The records with their steps and values fetched from the device, all in one transfer
+    (one record at a time where that fails: a bad record costs only itself)."""
+    try:
+        fetched = jax.device_get([(r.step, r.values) for r in records])
+        return [replace(r, step=step, values=tuple(values)) for r, (step, values) in zip(records, fetched)]
+    except Exception:  # noqa: BLE001 - a bad record (a deleted buffer, say) must not cost the batch
+        kept = []
+        for r in records:
+            try:
+                step, values = jax.device_get((r.step, r.values))
+                kept.append(replace(r, step=step, values=tuple(values)))
+            except Exception:  # logged; the others are written
+                logger.exception("cannot fetch %s %s from the device", r.kind, r.tags)
+        return kept
 
 
 def host_copies(values: Sequence[Any]) -> tuple[np.ndarray, ...]:
