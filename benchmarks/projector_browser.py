@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Projector speed on a 100,000 x 128 float32 embedding in headless Chromium (Debian's
+/usr/bin/chromium via Playwright; WebGL through SwiftShader, on the CPU).
+
+The logdir holds one run with ``--points`` rows of ``--dims`` values in five Gaussian
+clusters, with two metadata columns (a label and a class): written as TensorBoard's binary
+float32 layout (``tensor_path`` + ``tensor_shape``), or with ``--tsv`` by
+``tbcore.summary``'s ``add_embedding`` (a TSV file, as torch writes it).
+
+Measured, in fresh browser contexts on one ``tbcore serve``:
+
+1. ``cold open``: from navigation to the PCA cloud drawn (``data-state=ready`` and every
+   point drawn by WebGL), the first time (the server reads the tensor and computes the PCA);
+2. ``warm open``: the same once the server holds both (a second user, a reload);
+3. the long tasks (> 50 ms, the browser's ``longtask`` entries) on the page meanwhile, the
+   longest and how many exceed 100 ms;
+4. ``orbit fps``: frames drawn per second while the mouse drags the cloud round for 3 s, and
+   the median time of the page's WebGL draw call per frame (SwiftShader rasterizes on the
+   CPU: a GPU's numbers would be far better);
+5. ``colour by class``, ``regex search``: from the change to the next frame drawn;
+6. ``neighbours``: from a click on a point to its 10 cosine neighbours listed;
+7. ``t-SNE`` (2-D): from choosing it to the first positions drawn and to ``--tsne-iterations``
+   (landmark t-SNE on the server, every point's position streamed to the page every 5
+   iterations), the long tasks meanwhile, and the share of points whose nearest neighbour in
+   the final layout has their class (a sample of 3,000: a readable layout scores near 1).
+
+    python benchmarks/projector_browser.py [--points 100000] [--dims 128] [--tsv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from bench_server import serve
+
+from tbcore.summary import SummaryWriter
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+RUN, NAME = "embeddings", "vectors"
+LONG_TASKS = """() => { window.__long = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); })
+    .observe({ type: "longtask", buffered: true }); }"""
+READY = """n => { const d = document.querySelector('.projector-dashboard')?.dataset;
+  const v = document.querySelector('.projector-view')?.dataset;
+  return d?.state === 'ready' && d.points === String(n) && v?.drawnPoints === String(n); }"""
+NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def write_logdir(root: Path, points: int, dims: int, tsv: bool) -> None:
+    """One run with the embedding, its metadata and an event file."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(scale=3, size=(5, dims)).astype(np.float32)
+    classes = rng.integers(0, 5, size=points)
+    values = centres[classes] + rng.normal(size=(points, dims)).astype(np.float32)
+    rows = [[f"p{i}", f"class_{c}"] for i, c in enumerate(classes)]
+    run = root / RUN
+    with SummaryWriter(run) as writer:
+        writer.add_scalar("x", 1.0, 0)
+        if tsv:
+            writer.add_embedding(values, metadata=rows, metadata_header=["label", "class"], tag=NAME)
+            return
+    values.astype("<f4").tofile(run / "vectors.bin")
+    (run / "metadata.tsv").write_text("label\tclass\n" + "".join(f"{a}\t{b}\n" for a, b in rows))
+    (run / "projector_config.pbtxt").write_text(
+        f'embeddings {{ tensor_name: "{NAME}" tensor_path: "vectors.bin" '
+        f'tensor_shape: {points} tensor_shape: {dims} metadata_path: "metadata.tsv" }}\n'
+    )
+
+
+def open_tab(browser: Any, url: str, points: int) -> tuple[Any, Any, float]:
+    """A fresh context on the projector tab; seconds from navigation to the cloud drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    page.add_init_script(f"({LONG_TASKS})()")
+    started = time.perf_counter()
+    page.goto(url + "#tab=projector")
+    page.wait_for_function(READY, arg=points, polling="raf")
+    return context, page, time.perf_counter() - started
+
+
+def timed(page: Any, action: Any) -> float:
+    """Seconds from ``action()`` to two frames later."""
+    started = time.perf_counter()
+    action()
+    page.evaluate(NEXT_FRAME)
+    return time.perf_counter() - started
+
+
+def orbit_fps(page: Any, seconds: float = 3.0) -> float:
+    """Frames drawn per second while the mouse drags round the middle of the view."""
+    box = page.locator(".projector-view").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    frames0 = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.frames()")
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    started, step = time.perf_counter(), 0
+    while time.perf_counter() - started < seconds:
+        step += 1
+        page.mouse.move(cx + 150 * np.cos(step / 10), cy + 100 * np.sin(step / 10))
+    page.mouse.up()
+    elapsed = time.perf_counter() - started
+    frames = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.frames()")
+    return (frames - frames0) / elapsed
+
+
+def measure_tsne(page: Any, iterations: int, root: Path) -> dict[str, Any]:
+    """Seconds to the first t-SNE positions drawn and to ``iterations``, long tasks, and the
+    class purity of nearest neighbours in the final layout."""
+    page.select_option(".projector-dims", "2")
+    page.evaluate(f"() => {{ document.querySelector('.projector-iterations').value = '{iterations}'; window.__long = []; }}")
+    started = time.perf_counter()
+    page.select_option(".projector-method", "tsne")  # starts it
+    page.wait_for_function("() => Number(document.querySelector('.projector-dashboard').dataset.tsneIteration) > 0")
+    first = time.perf_counter() - started
+    page.wait_for_function(f"() => document.querySelector('.projector-dashboard').dataset.tsneIteration === '{iterations}'",
+                           timeout=900_000)
+    done = time.perf_counter() - started
+    long = page.evaluate("() => window.__long")
+    count = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.count()")
+    sample = np.random.default_rng(1).choice(count, size=min(3000, count), replace=False)
+    screen = np.array(page.evaluate("ix => ix.map((i) => { const p = document.querySelector('.projector-dashboard').projectorView.screenOf(i); return [p.x, p.y]; })", sample.tolist()))
+    classes = np.array([line.split("\t")[1] for line in _metadata_lines(root)])[sample]
+    distances = np.linalg.norm(screen[:, None] - screen[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    purity = float(np.mean(classes[distances.argmin(axis=1)] == classes))
+    return {"iterations": iterations, "first_positions_s": round(first, 2), "done_s": round(done, 1),
+            "nearest_same_class": round(purity, 3),
+            "long_tasks": {"count": len(long), "over_100ms": sum(t > 100 for t in long), "longest_ms": round(max(long, default=0))}}
+
+
+def _metadata_lines(root: Path) -> list[str]:
+    path = next((root / RUN).rglob("metadata.tsv"))
+    return path.read_text().splitlines()[1:]
+
+
+def main() -> None:
+    """Write the logdir, serve it, measure, print a JSON summary."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--dims", type=int, default=128)
+    parser.add_argument("--tsv", action="store_true")
+    parser.add_argument("--tsne-iterations", type=int, default=300)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        write_logdir(root, args.points, args.dims, args.tsv)
+        print(f"wrote the logdir in {time.perf_counter() - started:.1f} s", flush=True)
+        proc, url = serve(root)
+        results: dict[str, Any] = {"points": args.points, "dims": args.dims, "tsv": args.tsv}
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                context, page, cold = open_tab(browser, url, args.points)
+                results["cold_open_s"] = round(cold, 2)
+                context.close()
+                context, page, warm = open_tab(browser, url, args.points)
+                results["warm_open_s"] = round(warm, 2)
+                results["load_ms"] = int(page.eval_on_selector(".projector-dashboard", "d => d.dataset.loadMs"))
+                long = page.evaluate("() => window.__long")
+                results["long_tasks_open"] = {"count": len(long), "over_100ms": sum(t > 100 for t in long),
+                                              "longest_ms": round(max(long, default=0))}
+                page.evaluate("() => { window.__long = []; }")
+                print("open:", json.dumps(results), flush=True)
+                results["orbit_fps"] = round(orbit_fps(page), 1)
+                render_ms = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.renderMs()")
+                results["render_call_ms_median"] = round(float(np.median(render_ms)), 1)
+                results["colour_by_class_s"] = round(timed(page, lambda: page.select_option(".projector-color", label="class")), 3)
+                results["search_s"] = round(timed(page, lambda: page.fill(".projector-search", "^p12[0-9]{3}$")), 3)
+                at = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.screenOf(0)")
+                page.evaluate("() => { window.__long = []; }")
+                started = time.perf_counter()
+                page.mouse.click(at["x"], at["y"])
+                page.wait_for_function("() => document.querySelector('.projector-dashboard').dataset.neighbors.split(',').length === 10")
+                results["neighbours_s"] = round(time.perf_counter() - started, 3)
+                long = page.evaluate("() => window.__long")
+                results["long_tasks_interaction"] = {"count": len(long), "over_100ms": sum(t > 100 for t in long),
+                                                     "longest_ms": round(max(long, default=0))}
+                results["tsne"] = measure_tsne(page, args.tsne_iterations, root)
+                context.close()
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(20)
+        print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""t-SNE for more points than exact t-SNE can hold: exact t-SNE on a random sample of
+landmarks, every other point placed at the distance-weighted mean of its nearest landmarks
+(in the PCA-reduced space), recomputed at every step so that the whole cloud moves while the
+landmarks converge. An approximation: points are drawn towards their landmarks, and
+structure finer than the landmarks' spacing is lost."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tbcore_projector.projections import pca
+from tbcore_projector.tsne import PCA_DIMENSIONS, Tsne
+
+LANDMARKS = 2000
+NEAREST = 8
+BLOCK = 8192
+
+
+class LandmarkTsne:
+    """Same interface as :class:`tbcore_projector.tsne.Tsne` (``step``, ``positions``,
+    ``iteration``) for any number of points."""
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        *,
+        perplexity: float = 30.0,
+        learning_rate: float | None = None,
+        dimensions: int = 2,
+        seed: int = 0,
+        landmarks: int = LANDMARKS,
+    ) -> None:
+        x = np.asarray(values, dtype=np.float32)
+        if x.shape[1] > PCA_DIMENSIONS:
+            x = pca(x, PCA_DIMENSIONS).positions
+        rng = np.random.default_rng(seed)
+        self.landmarks = np.sort(rng.choice(len(x), size=min(landmarks, len(x)), replace=False))
+        self.tsne = Tsne(
+            x[self.landmarks], perplexity=perplexity, learning_rate=learning_rate,
+            dimensions=dimensions, seed=seed,
+        )
+        self.nearest, self.weights = _nearest_landmarks(x, x[self.landmarks], NEAREST)
+        self.nearest[self.landmarks] = self.landmarks_index()[:, None]
+        self.weights[self.landmarks] = 0.0
+        self.weights[self.landmarks, 0] = 1.0
+
+    def landmarks_index(self) -> np.ndarray:
+        """Each landmark's row in the landmark layout (0, 1, ...)."""
+        return np.arange(len(self.landmarks))
+
+    @property
+    def iteration(self) -> int:
+        """Iterations done."""
+        return self.tsne.iteration
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Every point's position: landmarks where t-SNE put them, the others interpolated."""
+        layout = self.tsne.positions
+        return np.einsum("nk,nkd->nd", self.weights, layout[self.nearest])
+
+    def step(self) -> None:
+        """One iteration of the landmarks' t-SNE."""
+        self.tsne.step()
+
+
+def _nearest_landmarks(
+    x: np.ndarray, landmarks: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every row of ``x``: its ``count`` nearest landmarks and weights (inverse distance,
+    summing to 1)."""
+    count = min(count, len(landmarks))
+    nearest = np.empty((len(x), count), dtype=np.int64)
+    weights = np.empty((len(x), count), dtype=np.float32)
+    norms = np.sum(landmarks * landmarks, axis=1)
+    for start in range(0, len(x), BLOCK):
+        block = x[start : start + BLOCK]
+        d2 = np.maximum(np.sum(block * block, axis=1)[:, None] + norms[None] - 2 * block @ landmarks.T, 0)
+        index = np.argpartition(d2, count - 1, axis=1)[:, :count]
+        distance = np.sqrt(np.take_along_axis(d2, index, axis=1))
+        w = 1.0 / (distance + 1e-6 * (1 + distance.mean()))
+        nearest[start : start + BLOCK] = index
+        weights[start : start + BLOCK] = w / w.sum(axis=1, keepdims=True)
+    return nearest, weights
