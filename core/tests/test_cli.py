@@ -45,8 +45,9 @@ def test_inspect_says_when_it_found_no_damage_and_fails_when_it_did(tmp_path: Pa
 
 
 def test_inspect_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
-    for run in range(200):
-        write_records(tmp_path / f"run{run:03d}" / event_file_name(), [scalar_event("acc", 0, 0.1)])
+    # More lines than a pipe holds (64 KiB): the writer must meet the closed end.
+    for run in range(2000):
+        write_records(tmp_path / f"run{run:04d}" / event_file_name(), [scalar_event("acc", 0, 0.1)])
     inspect = subprocess.Popen(
         [*TBCORE, "inspect", "--logdir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -56,7 +57,7 @@ def test_inspect_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
     stderr = inspect.stderr.read().decode()
     inspect.stderr.close()
     assert inspect.wait(60) == 141
-    assert first.startswith(b"run 'run000'")
+    assert first.startswith(b"run 'run0000'")
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
 
 

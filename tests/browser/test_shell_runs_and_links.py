@@ -57,7 +57,7 @@ def test_a_picked_run_color_is_used_everywhere_and_kept(page: Any, server: Serve
     page.wait_for_function(
         "el => el.style.background.includes('255, 0, 170')", arg=swatch.element_handle()
     )
-    line = """() => document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body')?.__chart.data().find((s) => s.name === "train/lr_0.1")?.color"""
+    line = """() => document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body')?.__chart?.data().find((s) => s.name === "train/lr_0.1")?.color"""
     page.wait_for_function(f"() => ({line})() === '#ff00aa'")
     page.reload()
     page.wait_for_selector('#tbcore-app[data-ready="true"]')
