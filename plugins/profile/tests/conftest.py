@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Callable, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +71,30 @@ def slower_trace(document: dict) -> dict:
 def make_slower() -> Callable[[dict], dict]:
     """:func:`slower_trace`."""
     return slower_trace
+
+
+@pytest.fixture
+def page(browser: Any, server_url: str) -> Iterator[Any]:
+    """The profile tab of the module's ``server_url`` (a ``tbcore serve`` process), open in a
+    fresh browser context; the test fails on console errors, uncaught exceptions, dialogs and
+    requests that leave 127.0.0.1."""
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: errors.append(f"dialog {d.message}"))
+    page.on("request", lambda r: None if _is_local(r.url) else errors.append(f"outside request {r.url}"))
+    page.goto(server_url)
+    page.wait_for_selector('#tbcore-app[data-ready="true"]')
+    page.click('[role="tab"][data-plugin="profile"]')
+    page.wait_for_function("() => document.querySelector(`section[data-plugin='profile']`)?.dataset.state === 'mounted'")
+    yield page
+    context.close()
+    assert errors == [], "errors in the page"
+
+
+def _is_local(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"

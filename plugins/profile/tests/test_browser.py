@@ -39,30 +39,6 @@ def server_url(torch_logdir: Path, logdir: Path, write_run: Callable[..., Path],
         yield url
 
 
-@pytest.fixture
-def page(browser: Any, server_url: str) -> Iterator[Any]:
-    errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("dialog", lambda d: errors.append(f"dialog {d.message}"))
-    page.on("request", lambda r: None if _is_local(r.url) else errors.append(f"outside request {r.url}"))
-    page.goto(server_url)
-    page.wait_for_selector('#tbcore-app[data-ready="true"]')
-    page.click('[role="tab"][data-plugin="profile"]')
-    page.wait_for_function("() => document.querySelector(`section[data-plugin='profile']`)?.dataset.state === 'mounted'")
-    yield page
-    context.close()
-    assert errors == [], "errors in the page"
-
-
-def _is_local(url: str) -> bool:
-    parsed = urllib.parse.urlparse(url)
-    return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"
-
-
 def _choose(page: Any, run: str, view: str) -> None:
     page.select_option("select.profile-run", run)
     page.click(f'button.profile-view-button[data-view="{view}"]')
