@@ -36,6 +36,9 @@ def test_two_thousand_runs(page: Any, many_runs_server: Server) -> None:
         "() => document.querySelector('.tb-runs-selected').textContent === '140 selected'"
     )
     page.fill("#tb-run-filter", "run_019")
+    page.wait_for_function(  # the filter applies after a pause: "None" must see it applied
+        "() => document.querySelector('.tb-runs-count').textContent === '100 of 2000 runs'"
+    )
     page.click("text=None")
     page.wait_for_function(
         "() => document.querySelector('.tb-runs-selected').textContent === '0 selected'"
