@@ -7,17 +7,18 @@ from pathlib import Path
 
 from tbcore.summary import SummaryWriter
 
-TRIALS = 24
+TRIALS = 20
+"""Small enough that ``tbcore demo``'s runs stay within the 40 the page checks at first."""
 
 
 def write_demo(logdir: Path) -> None:
-    """``hparams_demo/trial_NN``: 24 trials of learning rate, batch size, optimizer and
+    """``hparams_demo/trial_NN``: 20 trials of learning rate, batch size, optimizer and
     dropout, each with ``loss`` and ``accuracy`` curves whose last values are the metrics,
     and a final ``eval/accuracy``."""
     for i in range(TRIALS):
-        lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2][i % 6]
-        batch = [32, 128][(i // 6) % 2]
-        optimizer = ["adam", "sgd"][(i // 12) % 2]
+        lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2][i % 5]
+        batch = [32, 128][(i // 5) % 2]
+        optimizer = ["adam", "sgd"][(i // 10) % 2]
         dropout = [0.0, 0.1, 0.3][i % 3]
         quality = math.exp(-((math.log10(lr) + 2.5) ** 2)) * (0.9 if optimizer == "sgd" else 1.0)
         quality *= 1.0 - dropout / 3 + (0.02 if batch == 32 else 0.0)
