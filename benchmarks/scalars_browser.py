@@ -194,22 +194,24 @@ def measure_live(browser: Any, repeat: int) -> None:
         page.close()
 
 
-def measure_workload(browser: Any, bench: Path, repeat: int) -> None:
-    """Measurement 2: the ``scalars`` bench workload, first cards and scrolling."""
+def measure_workload(browser: Any, bench: Path, repeat: int, tab: str = "scalars") -> None:
+    """Measurement 2: the ``scalars`` bench workload on ``tab``, first cards and scrolling."""
+    label = "scalars workload" if tab == "scalars" else f"{tab} tab, scalars workload"
     proc, url = serve(bench)
     try:
         for _ in range(repeat):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.add_init_script(OBSERVE_PAGE)
-            page.goto(url + "#tab=scalars")
+            page.goto(url + f"#tab={tab}")
             page.wait_for_selector('.tb-card-body[data-loaded="true"]', timeout=60_000)
             drawn = page.locator('.tb-card-body[data-loaded="true"]').count()
             first = page.evaluate(FIRST_CARDS)
-            print(json.dumps({"bench": "scalars workload, first cards", **first, "cards_drawn": drawn}))
-            print(json.dumps({"bench": "scalars workload, scroll", **page.evaluate(SCROLL)}))
+            print(json.dumps({"bench": f"{label}, first cards", **first, "cards_drawn": drawn}))
+            print(json.dumps({"bench": f"{label}, scroll", **page.evaluate(SCROLL)}))
             page.close()
     finally:
         proc.terminate()
+        proc.wait(30)
 
 
 def main() -> None:

@@ -16,32 +16,10 @@ and until every card is complete are reported.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from bench_server import serve
-from scalars_browser import CHROMIUM_ARGS, FIRST_CARDS, OBSERVE_PAGE, SCROLL
-
-
-def measure_workload(browser: Any, bench: Path, repeat: int) -> None:
-    """The ``scalars`` workload on the time series tab: first cards, then scrolling."""
-    proc, url = serve(bench)
-    try:
-        for _ in range(repeat):
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.add_init_script(OBSERVE_PAGE)
-            page.goto(url + "#tab=timeseries")
-            page.wait_for_selector('.tb-card-body[data-loaded="true"]', timeout=60_000)
-            drawn = page.locator('.tb-card-body[data-loaded="true"]').count()
-            first = page.evaluate(FIRST_CARDS)
-            print(json.dumps({"bench": "timeseries tab, scalars workload, first cards", **first, "cards_drawn": drawn}))
-            print(json.dumps({"bench": "timeseries tab, scalars workload, scroll", **page.evaluate(SCROLL)}))
-            page.close()
-    finally:
-        proc.terminate()
-        proc.wait(30)
+from scalars_browser import CHROMIUM_ARGS, measure_workload
 
 
 def main() -> None:
@@ -57,7 +35,7 @@ def main() -> None:
         sys.exit(f"no {bench}: generate it with ../shared/bench/gen_logdir.py scalars {bench}")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        measure_workload(browser, bench, a.repeat)
+        measure_workload(browser, bench, a.repeat, tab="timeseries")
         browser.close()
 
 
