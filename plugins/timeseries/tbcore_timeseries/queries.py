@@ -8,12 +8,16 @@ point is returned: nothing is dropped silently.
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+import orjson
 
 from tbcore.data.provider import DataProvider, RunTagFilter, TimeSeries
 from tbcore.errors import InvalidArgumentError
+from tbcore.server.responses import jsonable
 from tbcore.server.tag_listing import description_html
 from tbcore_media.queries import individual_image
 from tbcore_media.sample_counts import SampleCounts
@@ -106,18 +110,48 @@ def request_error(request: Mapping[str, Any]) -> str | None:
     return None
 
 
-def time_series(provider: DataProvider, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One answer per request, in order: ``{plugin, tag, [run], [sample], runToSeries}``, or
-    ``{..., error}`` for a request TensorBoard would refuse."""
-    return [_one_series(provider, request) for request in requests]
+def time_series(provider: DataProvider, requests: list[dict[str, Any]]) -> Iterator[bytes]:
+    """The answer as JSON, in pieces: one answer per request, in order, ``{plugin, tag, [run],
+    [sample], runToSeries}``, or ``{..., error}`` for a request TensorBoard would refuse.
+
+    Every point is answered, so one scalar tag of 50 runs of 10,000 steps is 500,000 points:
+    each run's points are written straight from its columns and sent before the next run's are
+    made, instead of a dict per point and the whole answer in memory at once."""
+    yield b"["
+    for i, request in enumerate(requests):
+        if i:
+            yield b","
+        answer, flt = _answer_head(request)
+        if flt is None:
+            yield orjson.dumps(jsonable(answer))
+        elif answer["plugin"] == SCALARS:
+            yield orjson.dumps(answer)[:-1] + b',"runToSeries":{'
+            data = provider.read_scalars(plugin_name=SCALARS, run_tag_filter=flt)
+            first = True
+            for run, tags in data.items():
+                if answer["tag"] in tags:
+                    cols = tags[answer["tag"]]
+                    yield (b"" if first else b",") + orjson.dumps(run) + b":" + _points_json(
+                        cols.step.tolist(), cols.wall_time.tolist(), cols.value.tolist()
+                    )
+                    first = False
+            yield b"}}"
+        else:
+            if answer["plugin"] == HISTOGRAMS:
+                answer["runToSeries"] = _histogram_series(provider, flt, answer["tag"])
+            else:
+                answer["runToSeries"] = _image_series(provider, flt, answer["tag"], answer["sample"])
+            yield orjson.dumps(jsonable(answer))
+    yield b"]"
 
 
-def _one_series(provider: DataProvider, request: Mapping[str, Any]) -> dict[str, Any]:
+def _answer_head(request: Mapping[str, Any]) -> tuple[dict[str, Any], RunTagFilter | None]:
+    """The answer's fields besides ``runToSeries``, and the series to read (``None`` when the
+    request is refused: the answer then says why)."""
     tag: Any = request.get("tag")
     run: Any = request.get("run")
-    plugin: Any = request.get("plugin")
     sample: Any = request.get("sample")
-    answer: dict[str, Any] = {"plugin": plugin, "tag": tag}
+    answer: dict[str, Any] = {"plugin": request.get("plugin"), "tag": tag}
     if isinstance(run, str):
         answer["run"] = run
     if isinstance(sample, int):
@@ -125,29 +159,23 @@ def _one_series(provider: DataProvider, request: Mapping[str, Any]) -> dict[str,
     error = request_error(request)
     if error:
         answer["error"] = error
-        return answer
-    flt = RunTagFilter.of([run] if run else None, [tag])
-    if plugin == SCALARS:
-        answer["runToSeries"] = _scalar_series(provider, flt, tag)
-    elif plugin == HISTOGRAMS:
-        answer["runToSeries"] = _histogram_series(provider, flt, tag)
-    else:
-        answer["runToSeries"] = _image_series(provider, flt, tag, sample)
-    return answer
+        return answer, None
+    return answer, RunTagFilter.of([run] if run else None, [tag])
 
 
-def _scalar_series(provider: DataProvider, flt: RunTagFilter, tag: str) -> dict[str, list[dict[str, Any]]]:
-    data = provider.read_scalars(plugin_name=SCALARS, run_tag_filter=flt)
-    out = {}
-    for run, tags in data.items():
-        if tag not in tags:
-            continue
-        cols = tags[tag]
-        out[run] = [
-            {"wallTime": w, "step": s, "value": v}
-            for s, w, v in zip(cols.step.tolist(), cols.wall_time.tolist(), cols.value.tolist())
-        ]
-    return out
+_NON_FINITE_JSON = {"nan": '"NaN"', "inf": '"Infinity"', "-inf": '"-Infinity"'}
+
+
+def _number(x: float) -> str:
+    return repr(x) if math.isfinite(x) else _NON_FINITE_JSON[repr(x)]
+
+
+def _points_json(steps: list[int], wall_times: list[float], values: list[float]) -> bytes:
+    """A run's points as TensorBoard's JSON list of ``{wallTime, step, value}``."""
+    points = ",".join(
+        f'{{"wallTime":{_number(w)},"step":{s},"value":{_number(v)}}}' for s, w, v in zip(steps, wall_times, values)
+    )
+    return f"[{points}]".encode()
 
 
 def _histogram_series(provider: DataProvider, flt: RunTagFilter, tag: str) -> dict[str, list[dict[str, Any]]]:
