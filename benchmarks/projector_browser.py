@@ -22,7 +22,12 @@ Measured, in fresh browser contexts on one ``tbcore serve``:
 7. ``t-SNE`` (2-D): from choosing it to the first positions drawn and to ``--tsne-iterations``
    (landmark t-SNE on the server, every point's position streamed to the page every 5
    iterations), the long tasks meanwhile, and the share of points whose nearest neighbour in
-   the final layout has their class (a sample of 3,000: a readable layout scores near 1).
+   the final layout has their class (a sample of 3,000: a readable layout scores near 1);
+   the page's own work per snapshot and per frame (its ``projector:snapshot`` and
+   ``projector:render`` performance measures), to tell the long tasks' cause;
+8. ``UMAP`` (2-D): the same with ``--umap-epochs`` epochs (numpy UMAP, a snapshot per epoch).
+
+The load average (``/proc/loadavg``) is printed with the results: the machine is shared.
 
     python benchmarks/projector_browser.py [--points 100000] [--dims 128] [--tsv]
 """
@@ -111,19 +116,29 @@ def orbit_fps(page: Any, seconds: float = 3.0) -> float:
     return (frames - frames0) / elapsed
 
 
-def measure_tsne(page: Any, iterations: int, root: Path) -> dict[str, Any]:
-    """Seconds to the first t-SNE positions drawn and to ``iterations``, long tasks, and the
-    class purity of nearest neighbours in the final layout."""
+PAGE_WORK = """() => { const of = (name) => performance.getEntriesByName(name).map((m) => m.duration).sort((a, b) => a - b);
+  const summary = (d) => ({ count: d.length, median_ms: d.length ? +d[d.length >> 1].toFixed(1) : 0, max_ms: d.length ? +d[d.length - 1].toFixed(1) : 0 });
+  return { snapshot: summary(of("projector:snapshot")), render: summary(of("projector:render")) }; }"""
+
+
+def measure_layout(page: Any, kind: str, iterations: int, root: Path) -> dict[str, Any]:
+    """Seconds to the first ``kind`` (``tsne`` or ``umap``) positions drawn and to
+    ``iterations``, long tasks, the page's own work, and the class purity of nearest
+    neighbours in the final layout."""
+    page.select_option(".projector-method", "pca")
     page.select_option(".projector-dims", "2")
-    page.evaluate(f"() => {{ document.querySelector('.projector-iterations').value = '{iterations}'; window.__long = []; }}")
+    box = ".projector-iterations" if kind == "tsne" else ".projector-umap-epochs"
+    counter = "tsneIteration" if kind == "tsne" else "umapIteration"
+    page.evaluate(f"() => {{ document.querySelector('{box}').value = '{iterations}'; window.__long = []; performance.clearMeasures(); }}")
     started = time.perf_counter()
-    page.select_option(".projector-method", "tsne")  # starts it
-    page.wait_for_function("() => Number(document.querySelector('.projector-dashboard').dataset.tsneIteration) > 0")
+    page.select_option(".projector-method", kind)  # starts it
+    page.wait_for_function(f"() => document.querySelector('.projector-dashboard').dataset.{counter} !== '0'")
     first = time.perf_counter() - started
-    page.wait_for_function(f"() => document.querySelector('.projector-dashboard').dataset.tsneIteration === '{iterations}'",
+    page.wait_for_function(f"() => document.querySelector('.projector-dashboard').dataset.{counter} === '{iterations}'",
                            timeout=900_000)
     done = time.perf_counter() - started
     long = page.evaluate("() => window.__long")
+    work = page.evaluate(PAGE_WORK)
     count = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.count()")
     sample = np.random.default_rng(1).choice(count, size=min(3000, count), replace=False)
     screen = np.array(page.evaluate("ix => ix.map((i) => { const p = document.querySelector('.projector-dashboard').projectorView.screenOf(i); return [p.x, p.y]; })", sample.tolist()))
@@ -132,7 +147,8 @@ def measure_tsne(page: Any, iterations: int, root: Path) -> dict[str, Any]:
     np.fill_diagonal(distances, np.inf)
     purity = float(np.mean(classes[distances.argmin(axis=1)] == classes))
     return {"iterations": iterations, "first_positions_s": round(first, 2), "done_s": round(done, 1),
-            "nearest_same_class": round(purity, 3),
+            "method": page.eval_on_selector(".projector-dashboard", "d => d.dataset.layoutMethod"),
+            "nearest_same_class": round(purity, 3), "page_work": work,
             "long_tasks": {"count": len(long), "over_100ms": sum(t > 100 for t in long), "longest_ms": round(max(long, default=0))}}
 
 
@@ -148,11 +164,13 @@ def main() -> None:
     parser.add_argument("--dims", type=int, default=128)
     parser.add_argument("--tsv", action="store_true")
     parser.add_argument("--tsne-iterations", type=int, default=300)
+    parser.add_argument("--umap-epochs", type=int, default=200)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        print("load average before:", Path("/proc/loadavg").read_text().split()[:3], flush=True)
         started = time.perf_counter()
         write_logdir(root, args.points, args.dims, args.tsv)
         print(f"wrote the logdir in {time.perf_counter() - started:.1f} s", flush=True)
@@ -186,12 +204,15 @@ def main() -> None:
                 long = page.evaluate("() => window.__long")
                 results["long_tasks_interaction"] = {"count": len(long), "over_100ms": sum(t > 100 for t in long),
                                                      "longest_ms": round(max(long, default=0))}
-                results["tsne"] = measure_tsne(page, args.tsne_iterations, root)
+                results["tsne"] = measure_layout(page, "tsne", args.tsne_iterations, root)
+                print("t-SNE:", json.dumps(results["tsne"]), flush=True)
+                results["umap"] = measure_layout(page, "umap", args.umap_epochs, root)
                 context.close()
                 browser.close()
         finally:
             proc.terminate()
             proc.wait(20)
+        results["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
         print(json.dumps(results, indent=2))
 
 

@@ -70,25 +70,51 @@ def test_a_picked_run_color_is_used_everywhere_and_kept(page: Any, server: Serve
 def test_one_run_order_in_the_list_and_the_charts(page: Any, server: Server) -> None:
     open_app(page, server.url + "#tab=scalars")
     rows = ".tb-run"
-    assert (
-        page.locator(rows).evaluate_all("els => els.map((e) => e.title)") == server.runs
-    )  # start time
-    page.select_option("#tb-run-sort", "name")
-    ascending = page.locator(rows).evaluate_all("els => els.map((e) => e.title)")
+    titles = "els => els.map((e) => e.title)"
+    assert page.locator(rows).evaluate_all(titles) == server.runs  # start time
+    starts = page.locator(".tb-run-start").evaluate_all("els => els.map((e) => e.dataset.start)")
+    assert starts == [str(i + 1) for i in range(len(server.runs))]
+    run_header = page.locator(".tb-run-head [role='columnheader']").first
+    start_header = page.locator(".tb-run-head [role='columnheader']").last
+    assert start_header.get_attribute("aria-sort") == "ascending"
+    assert run_header.get_attribute("aria-sort") is None
+    run_header.get_by_role("button").click()
+    ascending = page.locator(rows).evaluate_all(titles)
     assert (
         set(ascending) == set(server.runs)
         and ascending[0].startswith("<img")
         and ascending[-1].startswith("train/")
     )
-    page.select_option("#tb-run-sort", "name-desc")
-    names = page.locator(rows).evaluate_all("els => els.map((e) => e.title)")
+    assert run_header.get_attribute("aria-sort") == "ascending"
+    assert run_header.locator(".tb-run-sort-arrow").text_content() == "▲"
+    assert start_header.get_attribute("aria-sort") is None
+    assert start_header.locator(".tb-run-sort-arrow").text_content() == ""
+    run_header.get_by_role("button").click()  # again: reversed
+    names = page.locator(rows).evaluate_all(titles)
     assert names == ascending[::-1]
+    assert run_header.get_attribute("aria-sort") == "descending"
+    assert run_header.locator(".tb-run-sort-arrow").text_content() == "▼"
     order = """() => document.querySelector('.tb-card[data-key="loss/train"] .tb-card-body')?.__chart.data()
         .filter((s) => !s.name.endsWith('(raw)')).map((s) => s.name)"""
     page.wait_for_function(
         f"(names) => JSON.stringify(({order})()) === JSON.stringify(names)", arg=names
     )
     assert "runSort=name-desc" in page.url
+    # Kept across a reload, like every part of the view in the URL.
+    page.reload()
+    page.wait_for_selector('#tbcore-app[data-ready="true"]')
+    assert page.locator(rows).evaluate_all(titles) == names
+    assert run_header.get_attribute("aria-sort") == "descending"
+    # The start column: oldest first, then (clicked again) newest first.
+    start_header.get_by_role("button").click()
+    assert page.locator(rows).evaluate_all(titles) == server.runs
+    start_header.get_by_role("button").click()
+    assert page.locator(rows).evaluate_all(titles) == server.runs[::-1]
+    assert page.locator(".tb-run-start").first.get_attribute("data-start") == str(len(server.runs))
+    assert "runSort=start-desc" in page.url
+    page.wait_for_function(
+        f"(names) => JSON.stringify(({order})()) === JSON.stringify(names)", arg=server.runs[::-1]
+    )
 
 
 def test_selection_and_pins_travel_in_a_shared_link(

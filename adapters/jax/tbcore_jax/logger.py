@@ -4,10 +4,12 @@ A call with concrete values (eager code) sends them to the writer at once. A cal
 values leaves the device one of two ways:
 
 * in a function compiled by ``Logger.jit``, at its top level (not inside a ``scan`` body or a
-  ``cond`` branch), the values become extra outputs of the computation: no host callback, so
-  JAX keeps dispatching the step on its fast path and does not wait for it; the wrapper hands
-  the output arrays to the writer's thread, which waits for them there. Logging every step
-  this way costs about what returning a few more arrays costs (``benchmarks/jax_logging.py``);
+  ``cond`` branch), the values become extra outputs of the computation, packed
+  (:mod:`tbcore_jax.packing`: all scalars of a step in one float32 vector, the steps in one
+  integer vector or read from the call's arguments): no host callback, so JAX keeps
+  dispatching the step on its fast path and does not wait for it; the wrapper puts the output
+  arrays on the writer's queue, and the writer's thread fetches them later
+  (``benchmarks/jax_logging.py`` measures what that costs);
 * anywhere else (``jax.jit``, ``scan`` / ``fori_loop`` bodies, ``pmap``, ``shard_map``) one
   ``jax.debug.callback`` is added to the computation, which hands the values to the host when
   the computation runs. Callbacks of one computation run in the order it makes them, and
@@ -29,6 +31,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
+import time
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -37,6 +40,9 @@ import jax
 import numpy as np
 
 from tbcore_jax.host_writer import HostWriter, Record, host_copies
+from tbcore_jax.packing import Collector, Layout
+
+Tracer = jax.core.Tracer
 
 
 class Logger:
@@ -65,17 +71,28 @@ class Logger:
 
         The calls this logger gets while ``fn`` is traced, at its top level, are returned by
         the compiled computation with ``fn``'s own result (calls inside ``scan`` bodies or
-        ``cond`` branches still use host callbacks); the wrapper passes the arrays to the
-        writer's thread without waiting for them. With ``every=N`` only every ``N``-th call
+        ``cond`` branches still use host callbacks), packed: all scalars in one float32
+        vector, the steps in one integer vector, except a step that is one of ``fn``'s
+        positional arguments (not donated), which the wrapper reads from the call. The
+        wrapper puts the arrays on the writer's queue without waiting for them, and does
+        nothing else per call. With ``every=N`` only every ``N``-th call
         logs: the others run a second compiled version without any logging. Called while an
         outer function is traced, the wrapper logs through that trace instead.
         """
         if every < 1:
             raise ValueError(f"every must be a positive number of calls, got {every}")
 
+        donated = jit_kwargs.get("donate_argnums", ())
+        donated = {donated} if isinstance(donated, int) else set(donated)
+        if jit_kwargs.get("donate_argnames"):
+            donated = None  # names may stand for any position: read no step back from them
+
+        def readable(position: int) -> bool:
+            return donated is not None and position not in donated
+
         @functools.wraps(fn)
-        def collecting(*args: Any, **kwargs: Any) -> tuple[Any, dict[tuple[Any, ...], Any]]:
-            collector = _Collector(current_trace())
+        def collecting(*args: Any, **kwargs: Any) -> tuple[Any, dict[Layout, tuple[Any, ...]]]:
+            collector = Collector(current_trace(), args, readable)
             outer = getattr(self._local, "collector", None)
             self._local.collector = collector
             try:
@@ -92,9 +109,10 @@ class Logger:
 
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
-            if next(calls) % every == 0:
+            if every == 1 or next(calls) % every == 0:
                 out, logged = logging_version(*args, **kwargs)
-                self._send_outputs(logged)
+                if logged:
+                    self._send_outputs(logged, args)
                 return out
             self._local.silent = True  # only matters while the silent version is traced
             try:
@@ -166,7 +184,7 @@ class Logger:
     def _log(self, kind: str, tags: tuple[str, ...], values: tuple[Any, ...], step: Any) -> None:
         if not self.enabled or getattr(self._local, "silent", False):
             return
-        if not any(isinstance(x, jax.core.Tracer) for x in (step, *jax.tree_util.tree_leaves(values))):
+        if not any(isinstance(x, Tracer) for x in (step, *jax.tree_util.tree_leaves(values))):
             step = int(step)
             if step % self.every == 0:
                 self._receive(kind, tags, step, 0, *values)
@@ -196,51 +214,26 @@ class Logger:
 
         return callback
 
-    def _send_outputs(self, logged: dict[tuple[Any, ...], Any]) -> None:
+    def _send_outputs(self, logged: dict[Layout, tuple[Any, ...]], args: tuple[Any, ...]) -> None:
         """Hand the arrays a ``Logger.jit`` computation returned to the writer's thread (it
         waits for them, not the caller); while an outer function is traced, log them through
-        that trace."""
+        that trace. Kept short: it runs on every logging step."""
         host = self._host
         if host is None:
             return
-        for (_, kind, *tag_list), (step, values) in sorted(logged.items(), key=lambda item: item[0][0]):
-            tags = tuple(tag_list)
-            if any(isinstance(x, jax.core.Tracer) for x in (step, *values)):
+        ((layout, arrays),) = logged.items()
+        step_args = tuple([args[i] for i in layout.step_args]) if layout.step_args else ()
+        if any([isinstance(x, Tracer) for x in arrays]) or any([isinstance(x, Tracer) for x in step_args]):
+            for kind, tags, step, values in layout.unpack(arrays, step_args, list, lambda a: a):
                 self._log(kind, tags, values, step)
-            else:
-                host.put(Record(kind, tags, values, step, every=self.every))
+        else:
+            host.put_packed(layout, arrays, step_args, self.every)
 
     def _receive(self, kind: str, tags: tuple[str, ...], step: int, device: int, *values: Any) -> None:
         host = self._host
         if host is None or (device != 0 and not self.per_device):
             return
-        host.put(Record(kind, tags, host_copies(values), step, device))
-
-
-class _Collector:
-    """The logging calls made at the top level of one trace of a ``Logger.jit`` function."""
-
-    def __init__(self, trace: Any) -> None:
-        self.trace = trace
-        self.specs: list[tuple[str, tuple[str, ...]]] = []
-        self.arrays: list[tuple[Any, tuple[Any, ...]]] = []
-
-    def takes(self, trace: Any) -> bool:
-        """Whether a call made under ``trace`` is at this trace's top level (its values can
-        be outputs); calls in nested traces (``scan`` bodies, ``cond`` branches) are not."""
-        return self.trace is not None and trace is self.trace
-
-    def add(self, kind: str, tags: tuple[str, ...], step: Any, values: tuple[Any, ...]) -> None:
-        """Keep one call: its kind and tags for the host, its step and values as outputs."""
-        self.specs.append((kind, tags))
-        self.arrays.append((step, values))
-
-    def outputs(self) -> dict[tuple[Any, ...], Any]:
-        """The calls as one more output of the computation: ``{(position, kind, *tags): (step,
-        values)}``. The keys are the static part of the output's tree (they stay on the host
-        with the compiled version); a dict, not a class of ours, keeps the output's flattening
-        in JAX's C++ code."""
-        return {(i, kind, *tags): arrays for i, ((kind, tags), arrays) in enumerate(zip(self.specs, self.arrays))}
+        host.put(Record(kind, tags, host_copies(values), step, device, walltime=time.time()))
 
 
 def current_trace() -> Any:

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import tbcore_jax  # noqa: E402
 
 
-def values(step: int) -> dict[str, np.ndarray]:
+def values(step: int) -> dict[str, Any]:
     """What every scenario logs at ``step``: the same numbers, eagerly or traced."""
     rng = np.random.default_rng(step)
     return {
@@ -78,7 +78,7 @@ def mapped(logdir: str) -> dict:
     """pmap and shard_map over 4 devices; device 0 only, then every device."""
     from jax.sharding import Mesh, PartitionSpec
 
-    shard_map = getattr(jax, "shard_map", None)
+    shard_map: Any = getattr(jax, "shard_map", None)
     if shard_map is None:  # older JAX
         from jax.experimental.shard_map import shard_map
     mesh = Mesh(np.array(jax.devices()), ("d",))
@@ -181,6 +181,83 @@ def jitted(logdir: str) -> dict:
         **{f"{name}_callbacks": text.count("debug_callback[") for name, text in jaxprs.items()},
         "result": float(x),
     }
+
+
+def packed(logdir: str) -> dict:
+    """``log_step`` under ``Logger.jit``, its step three ways: a positional argument read back
+    on the host ("arg"), computed inside the step ("computed": the packed steps vector), and
+    a donated array argument ("donated": an output of its own). Also a bad scalar (two
+    numbers) that must cost only itself, and how many arrays each version returns."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
+    ways: dict[str, Any] = {
+        "arg": ({}, lambda step: step, lambda step: step),
+        "computed": ({}, lambda step: step, lambda step: step * 1),
+        "donated": ({"donate_argnums": 1}, lambda step: jnp.asarray(step), lambda step: step),
+    }
+    outputs = {}
+    for name, (jit_kwargs, as_arg, inside) in ways.items():
+        with tbcore_jax.Logger(os.path.join(logdir, name)) as log:
+
+            def step_fn(v: dict, step: Any, inside: Any = inside) -> None:
+                log_step(log, v, inside(step))
+                log.scalar("bad", jnp.ones(2), inside(step))
+
+            stepped = log.jit(step_fn, **jit_kwargs)
+            for step in range(4):
+                stepped({k: jnp.asarray(a) for k, a in values(step).items()}, as_arg(step))
+            example = ({k: jnp.asarray(a) for k, a in values(0).items()}, as_arg(0))
+            outputs[name] = len(jax.make_jaxpr(stepped.logging_version)(*example).out_avals)
+    return outputs
+
+
+def scalar_steps(logdir: str) -> dict:
+    """Logger.jit steps that log only scalars (the writer's fast path: many steps at once),
+    their steps read back from the argument, computed in the step, constant, or thinned by
+    ``every``; and the same values written eagerly by tbcore.summary next to them."""
+    from tbcore.summary import SummaryWriter
+    from tbcore_jax.host_writer import HostWriter
+
+    general = []  # steps the writer wrote one by one instead (none should be)
+    one_by_one = HostWriter._write_packed
+
+    def counted(self: HostWriter, item: Any) -> None:
+        general.append(item)
+        one_by_one(self, item)
+
+    HostWriter._write_packed = counted  # type: ignore[method-assign]
+
+    def metrics(step: int) -> tuple[Any, ...]:
+        return np.float32(1.0 / (step + 1)), np.float32(step * 0.37), np.int32(step * 3)
+
+    ways: dict[str, Any] = {
+        "arg": ({}, lambda step: step),
+        "computed": ({}, lambda step: step * 1),
+        "constant": ({}, lambda step: 7),
+        "every": ({"every": 3}, lambda step: step),
+    }
+    for name, (kwargs, inside) in ways.items():
+        with tbcore_jax.Logger(os.path.join(logdir, name), **kwargs) as log:
+
+            def step_fn(v: tuple[jax.Array, ...], step: Any, inside: Any = inside) -> None:
+                log.scalar("loss", v[0], inside(step))
+                log.scalar("scaled", v[1] * 2, inside(step))
+                log.scalar("count", v[2], inside(step))
+
+            stepped = log.jit(step_fn)
+            for step in range(150):
+                stepped(tuple(jnp.asarray(x) for x in metrics(step)), step)
+                if step == 70:
+                    log.flush()
+        with SummaryWriter(os.path.join(logdir, f"eager_{name}")) as w:
+            for step in range(150):
+                loss, scaled, count = metrics(step)
+                if step % kwargs.get("every", 1) == 0:
+                    w.add_scalar("loss", float(loss), inside(step))
+                    w.add_scalar("scaled", float(scaled * 2), inside(step))
+                    w.add_scalar("count", float(count), inside(step))
+    return {"steps_written_one_by_one": len(general)}
 
 
 def profiled(logdir: str) -> dict:

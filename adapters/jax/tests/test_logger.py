@@ -57,27 +57,21 @@ def test_order_and_count_under_jit_scan_and_fori_loop(jit_logdir: Path) -> None:
     assert got[("pair_a", "pair")] == [(s, pytest.approx(2.0 / (s + 1))) for s in range(4)]
 
 
-def test_files_equal_tbcore_summary_written_eagerly(
-    jit_logdir: Path, tmp_path: Path, tensorboard_readers: types.SimpleNamespace
-) -> None:
-    """The traced run against tbcore.summary's eager writes of the same values, as
-    TensorBoard's own reader reads them."""
+def read_tensors(logdir: Path, readers: types.SimpleNamespace) -> dict[tuple[str, str], list[tuple[int, Any]]]:
+    """Every point of every run under ``logdir`` as TensorBoard's own reader reads it."""
     from tensorboard.util import tensor_util
 
-    run("eager", tmp_path)
+    multiplexer = readers.EventMultiplexer(tensor_size_guidance={readers.TENSORS: 0})
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    return {
+        (run_name, tag): [(e.step, tensor_util.make_ndarray(e.tensor_proto)) for e in multiplexer.Tensors(run_name, tag)]
+        for run_name, tags in multiplexer.Runs().items()
+        for tag in tags.get(readers.TENSORS, [])
+    }
 
-    def read(logdir: Path) -> dict[tuple[str, str], list[tuple[int, Any]]]:
-        multiplexer = tensorboard_readers.EventMultiplexer(tensor_size_guidance={tensorboard_readers.TENSORS: 0})
-        multiplexer.AddRunsFromDirectory(str(logdir))
-        multiplexer.Reload()
-        return {
-            (run_name, tag): [(e.step, tensor_util.make_ndarray(e.tensor_proto)) for e in multiplexer.Tensors(run_name, tag)]
-            for run_name, tags in multiplexer.Runs().items()
-            for tag in tags.get(tensorboard_readers.TENSORS, [])
-        }
 
-    traced, eager = read(jit_logdir), read(tmp_path)
-    traced = {k: v for k, v in traced.items() if k[1] not in ("scan", "fori")}  # only in the traced run
+def assert_same_points(traced: dict[tuple[str, str], list[tuple[int, Any]]], eager: dict[tuple[str, str], list[tuple[int, Any]]]) -> None:
     assert sorted(traced) == sorted(eager)
     for key, points in eager.items():
         assert [s for s, _ in points] == [s for s, _ in traced[key]], key
@@ -87,6 +81,49 @@ def test_files_equal_tbcore_summary_written_eagerly(
                 assert a.tolist() == b.tolist(), key  # text, and images (same PNG encoder)
             else:
                 np.testing.assert_array_equal(a, b, err_msg=str(key))
+
+
+@pytest.fixture(scope="module")
+def eager_points(tmp_path_factory: pytest.TempPathFactory, tensorboard_readers: types.SimpleNamespace) -> dict[tuple[str, str], list[tuple[int, Any]]]:
+    """What tbcore.summary writes eagerly for the scenarios' values."""
+    logdir = tmp_path_factory.mktemp("jax_eager")
+    run("eager", logdir)
+    return read_tensors(logdir, tensorboard_readers)
+
+
+def test_files_equal_tbcore_summary_written_eagerly(
+    jit_logdir: Path, eager_points: dict[tuple[str, str], list[tuple[int, Any]]], tensorboard_readers: types.SimpleNamespace
+) -> None:
+    """The traced run (host callbacks) against tbcore.summary's eager writes of the same
+    values, as TensorBoard's own reader reads them."""
+    traced = read_tensors(jit_logdir, tensorboard_readers)
+    assert_same_points({k: v for k, v in traced.items() if k[1] not in ("scan", "fori")}, eager_points)
+
+
+def test_packed_outputs_write_what_eager_writes_and_return_few_arrays(
+    tmp_path: Path, eager_points: dict[tuple[str, str], list[tuple[int, Any]]], tensorboard_readers: types.SimpleNamespace
+) -> None:
+    """Logger.jit packs a step's scalars into one float32 vector (and its computed steps into
+    one integer vector): the files still equal the eager ones; a bad value costs only itself."""
+    outputs = run("packed", tmp_path)
+    # The scalars vector, 3 histograms, 1 image and the bad "scalar" (two numbers: its own
+    # output); "computed" adds the steps vector, "donated" its step (an argument that is gone).
+    assert outputs == {"arg": 6, "computed": 7, "donated": 7}
+    for way in ("arg", "computed", "donated"):
+        assert_same_points(read_tensors(tmp_path / way, tensorboard_readers), eager_points)
+
+
+def test_steps_logging_only_scalars_write_what_eager_writes(tmp_path: Path, tensorboard_readers: types.SimpleNamespace) -> None:
+    """The writer's fast path for steps that log only scalars (150 steps: chunks of the
+    device-side concatenation, a flush in between) writes what tbcore.summary writes."""
+    assert run("scalar_steps", tmp_path) == {"steps_written_one_by_one": 0}
+    for way in ("arg", "computed", "constant", "every"):
+        traced = read_tensors(tmp_path / way, tensorboard_readers)
+        assert sorted(tag for _, tag in traced) == ["count", "loss", "scaled"]
+        assert_same_points(traced, read_tensors(tmp_path / f"eager_{way}", tensorboard_readers))
+    points = read_tensors(tmp_path / "every", tensorboard_readers)
+    assert [s for s, _ in points[(".", "loss")]] == list(range(0, 150, 3))
+    assert len(read_tensors(tmp_path / "constant", tensorboard_readers)[(".", "count")]) == 150
 
 
 def test_mapped_computations_write_device_zero_or_every_device(tmp_path: Path) -> None:

@@ -91,8 +91,9 @@ class PlaneBuilder:
         return event
 
 
-def gpu_xspace() -> xplane_pb2.XSpace:
-    """The profile: three steps, each launching :data:`KERNELS`, a copy and a memset."""
+def gpu_xspace(steps: int = STEPS) -> xplane_pb2.XSpace:
+    """The profile: ``steps`` steps (three by default), each launching :data:`KERNELS`, a copy
+    and a memset."""
     space = xplane_pb2.XSpace(hostnames=[HOST])
     host = PlaneBuilder(space.planes.add(id=0, name="/host:CPU"))
     gpu = PlaneBuilder(space.planes.add(id=1, name="/device:GPU:0"))
@@ -108,7 +109,7 @@ def gpu_xspace() -> xplane_pb2.XSpace:
     counters = gpu.plane.lines.add(id=0x7FFFFFFF, name="_counters_", timestamp_ns=1_000)
     correlation = 100
     in_use = 0
-    for step in range(STEPS):
+    for step in range(steps):
         base = 10.0 + step * STEP_US
         host.event(python, "train", base, STEP_US - 20.0, step_num=step, _r=1)
         host.event(python, "EagerExecute", base + 5.0, STEP_US - 40.0, eager_op=("__inference_train_step_1",))

@@ -16,7 +16,7 @@ import zlib
 from typing import Any
 
 from tbcore_profile.importer import TraceFormatError
-from tbcore_xplane.raw import RawLine, RawPlane, RawSpace
+from tbcore_xplane.raw import LineWriter, RawLine, RawPlane, RawSpace
 
 MAX_INFLATED = 16 * 1024**3
 """A gzipped trace that inflates past this is refused (a corrupt or hostile file)."""
@@ -30,18 +30,20 @@ def read_trace_json(data: bytes, path: str) -> RawSpace:
     if not isinstance(document, dict) or not isinstance(document.get("traceEvents"), list):
         raise TraceFormatError(f"{path}: not a chrome trace (no traceEvents list)")
     planes: dict[Any, RawPlane] = {}
-    lines: dict[tuple[Any, Any], RawLine] = {}
+    writers: dict[tuple[Any, Any], LineWriter] = {}
+    names: dict[Any, dict[str, int]] = {}
     space = RawSpace([])
 
-    def line_of(pid: Any, tid: Any) -> RawLine:
-        line = lines.get((pid, tid))
-        if line is None:
+    def line_of(pid: Any, tid: Any) -> LineWriter:
+        writer = writers.get((pid, tid))
+        if writer is None:
             plane = planes.get(pid)
             if plane is None:
                 plane = planes[pid] = RawPlane(str(pid))
-            line = lines[(pid, tid)] = RawLine(_int_id(tid), str(tid))
+            line = RawLine(_int_id(tid), str(tid))
             plane.lines.append(line)
-        return line
+            writer = writers[(pid, tid)] = LineWriter(plane, names.setdefault(pid, {}), line)
+        return writer
 
     for event in document["traceEvents"]:
         try:
@@ -52,20 +54,22 @@ def read_trace_json(data: bytes, path: str) -> RawSpace:
                 if not (math.isfinite(ts) and math.isfinite(dur)) or not isinstance(name, str) \
                         or not isinstance(args, dict):
                     raise ValueError("malformed complete event")
-                line_of(event.get("pid"), event.get("tid")).events.append((name, ts, dur, dict(args)))
+                line_of(event.get("pid"), event.get("tid")).add(name, ts, dur, dict(args))
             elif phase == "M":
                 _metadata(event, planes, line_of)
             elif phase == "C":
                 args = event.get("args") or {}
                 if not isinstance(args, dict):
                     raise ValueError("malformed counter")
-                line = line_of(event.get("pid"), COUNTER_LINE)
-                line.name = COUNTER_LINE
-                line.events.append((str(event.get("name", "")), float(event["ts"]), 0.0, dict(args)))
+                writer = line_of(event.get("pid"), COUNTER_LINE)
+                writer.line.name = COUNTER_LINE
+                writer.add(str(event.get("name", "")), float(event["ts"]), 0.0, dict(args))
         except (AttributeError, KeyError, TypeError, ValueError):
             space.skipped += 1
+    for writer in writers.values():
+        writer.finish()
     space.planes = list(planes.values())
-    if not any(line.events for plane in space.planes for line in plane.lines):
+    if not any(len(line) for plane in space.planes for line in plane.lines):
         raise TraceFormatError(f"{path}: the trace holds no event")
     return space
 
@@ -83,7 +87,7 @@ def _metadata(event: dict[str, Any], planes: dict[Any, RawPlane], line_of: Any) 
         else:
             plane.name = name
     elif event.get("name") == "thread_name":
-        line_of(event.get("pid"), event.get("tid")).name = name
+        line_of(event.get("pid"), event.get("tid")).line.name = name
 
 
 def _int_id(tid: Any) -> int:

@@ -15,11 +15,23 @@ HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
-def tf_run(logdir_from_scripts: Callable[[str, Sequence[str]], Path]) -> Path:
-    """The ``tf`` run of ``tf_profile.py``."""
+def tf_logdir(logdir_from_scripts: Callable[[str, Sequence[str]], Path]) -> Path:
+    """What ``tf_profile.py`` writes (runs ``tf`` and ``tf_data``)."""
     if importlib.util.find_spec("tensorflow") is None:
         pytest.skip("tensorflow is not installed")
-    return logdir_from_scripts("xplane_tf", [(HERE / "tf_profile.py").read_text()]) / "tf"
+    return logdir_from_scripts("xplane_tf", [(HERE / "tf_profile.py").read_text()])
+
+
+@pytest.fixture(scope="session")
+def tf_run(tf_logdir: Path) -> Path:
+    """The ``tf`` run of ``tf_profile.py``."""
+    return tf_logdir / "tf"
+
+
+@pytest.fixture(scope="session")
+def tf_data_run(tf_logdir: Path) -> Path:
+    """The ``tf_data`` run of ``tf_profile.py``: the model fed by ``tf.data``."""
+    return tf_logdir / "tf_data"
 
 
 @pytest.fixture(scope="session")

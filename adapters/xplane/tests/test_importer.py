@@ -12,6 +12,7 @@ import pytest
 
 import tbcore_xplane
 from tbcore_profile.analysis import TraceAnalysis
+from tbcore_profile.breakdown import CATEGORIES
 from tbcore_profile.importer import TraceFormatError
 from tbcore_profile.model import EventKind, Trace
 from tbcore_xplane import demo
@@ -152,7 +153,7 @@ def test_the_gpu_profile() -> None:
     assert np.all(analysis.links.launcher >= 0)
     runtime = int(analysis.links.launcher[0])
     assert strings[int(events.name[runtime])] == "cuMemcpyHtoDAsync_v2"
-    owners = {strings[int(events.name[o])] for o in analysis.tree.kernel_operator.values()}
+    owners = {strings[int(events.name[o])] for o in analysis.tree.device_node.tolist() if o >= 0}
     assert owners == {op for op, *_ in demo.KERNELS} | {"IteratorGetNext:IteratorGetNext", "ZerosLike:ZerosLike"}
     assert len(trace.flows.id) == 2 * len(analysis.links.device)
     assert trace.devices == [{
@@ -167,6 +168,28 @@ def test_the_gpu_profile() -> None:
     assert [trace.strings[int(n)] for n in trace.counters.name] == ["power_mw"] * demo.STEPS
     assert analysis.breakdown.steps.names == [str(i) for i in range(demo.STEPS)]
     assert analysis.breakdown.steps.device_adjusted
+
+
+def test_waiting_for_tf_data_is_data_loading(tf_data_run: Path) -> None:
+    """The model waiting for its batch (``Iterator::Root`` on the thread that asked for it) is
+    data loading in the breakdown; the pipeline's own work on its threads stays CPU time."""
+    (path,) = _files(tf_data_run, ".xplane.pb")
+    analysis = TraceAnalysis(_parse(path, tf_data_run))
+    trace, result = analysis.trace, analysis.breakdown
+    events, names = trace.events, _names(trace)
+    waits = [i for i, name in enumerate(names) if name == "Iterator::Root"]
+    work = [i for i, name in enumerate(names) if name.startswith("Iterator::Root::Prefetch::")]
+    assert waits and work and {int(events.lane[i]) for i in waits}.isdisjoint(int(events.lane[i]) for i in work)
+    loading = result.costs[:, CATEGORIES.index("data_loading")]
+    for step, (lo, hi) in enumerate(zip(result.steps.start, result.steps.end)):
+        inside = sorted((max(float(events.start[i]), lo), min(float(events.start[i] + events.dur[i]), hi))
+                        for i in waits)
+        covered, reach = 0.0, lo
+        for begin, end in inside:  # the union of the waits within the step
+            covered += max(0.0, end - max(begin, reach))
+            reach = max(reach, end)
+        assert loading[step] == pytest.approx(covered, abs=1e-6) and covered > 0
+    assert result.costs[:, CATEGORIES.index("cpu_exec")].sum() > 0
 
 
 def test_derived_lines_and_aggregates_are_left_out() -> None:

@@ -133,6 +133,7 @@ def test_gpu_kernels_and_device_op_times_equal_xprofs(gpu_run: Path) -> None:
 def _runtime_time_per_operator(analysis: TraceAnalysis) -> dict[str, float]:
     trace, tree = analysis.trace, analysis.tree
     out: dict[str, float] = defaultdict(float)
-    for node, runtimes in tree.runtimes.items():
-        out[trace.strings[int(trace.events.name[node])]] += sum(float(trace.events.dur[r]) for r in runtimes)
+    for runtime, node in zip(analysis.links.runtimes.tolist(), tree.runtime_node.tolist()):
+        if node >= 0:
+            out[trace.strings[int(trace.events.name[node])]] += float(trace.events.dur[runtime])
     return out

@@ -100,6 +100,7 @@ async function main() {
     try {
       if (state.runFilter !== runs.filter.get()) runs.setFilter(state.runFilter);
       tagFilter.set(state.tagFilter);
+      runs.setOrder(state.runSort);
       if (state.tab) currentTab.set(state.tab);
     } finally {
       followingUrl = false;
@@ -221,7 +222,14 @@ async function main() {
       }),
     onShow: (tab) => {
       toolbar.hidden = !tab?.usesTagFilter;
-      app.dataset.tab = tab?.name ?? "";
+      const name = tab?.name ?? "";
+      if (name && name !== app.dataset.tab) {
+        // Dashboards share view settings in the URL (`scalars.smoothing`, `images.brightness`,
+        // ...) and save them without a `hashchange`; a dashboard shown again may have missed
+        // a change made in another tab: let it read the URL, as it does on Back/Forward.
+        window.dispatchEvent(new HashChangeEvent("hashchange"));
+      }
+      app.dataset.tab = name;
     },
   });
   app.dataset.ready = "true";

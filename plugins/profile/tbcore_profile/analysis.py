@@ -14,7 +14,9 @@ from tbcore_profile.links import Links, link_device_work
 from tbcore_profile.model import Trace
 from tbcore_profile.names import NameFlags
 from tbcore_profile.optree import HostTree, build_host_tree
+from tbcore_profile.tensor_cores import OperatorTensorCores, operator_tensor_cores
 from tbcore_profile.timeline import nesting_depth
+from tbcore_profile.timeline_tools import FlowPairs, flow_pairs
 
 T = TypeVar("T")
 
@@ -51,6 +53,11 @@ class TraceAnalysis:
         return self._once("tree", lambda: build_host_tree(self.trace, self.links, self.flags))
 
     @property
+    def tensor_cores(self) -> OperatorTensorCores:
+        """Tensor-core eligibility and use of the operators of :attr:`tree`."""
+        return self._once("tensor_cores", lambda: operator_tensor_cores(self.trace, self.links, self.tree, self.flags))
+
+    @property
     def breakdown(self) -> Breakdown:
         """The steps and their time per category."""
         return self._once("breakdown", lambda: breakdown(self.trace, self.flags, self.links))
@@ -59,6 +66,11 @@ class TraceAnalysis:
     def depth(self) -> np.ndarray:
         """Each event's nesting depth on its lane (for the timeline)."""
         return self._once("depth", lambda: nesting_depth(self.trace))
+
+    @property
+    def flows(self) -> FlowPairs:
+        """The trace's flow arrows, both ends paired (for the timeline)."""
+        return self._once("flows", lambda: flow_pairs(self.trace, self.depth))
 
     @property
     def origin(self) -> float:

@@ -59,7 +59,7 @@ def category_ranges(trace: Trace, flags: NameFlags, links: Links) -> dict[str, r
     start, end = events.start, events.start + events.dur
     host = np.isin(kind, [EventKind.CPU_OP, EventKind.USER_ANNOTATION, EventKind.PYTHON])
     is_step = flags.step[name] & (kind != EventKind.PYTHON)
-    loading = host & flags.data_loading[name] & (kind != EventKind.PYTHON)
+    loading = host & (flags.data_loading[name] | flags.input_wait[name]) & (kind != EventKind.PYTHON)
     collective = host & flags.collective[name] & ~loading
     collective_ids = np.unique(events.external_id[collective & (events.external_id >= 0)])
     kernel = kind == EventKind.KERNEL
@@ -84,7 +84,8 @@ def find_steps(trace: Trace, flags: NameFlags, links: Links) -> Steps:
     marks = np.isin(kind, [EventKind.CPU_OP, EventKind.USER_ANNOTATION])
     step_events = np.flatnonzero(marks & flags.step[name])
     if len(step_events):
-        names = [str(step_number(trace.strings[int(n)])) for n in name[step_events]]
+        numbers = {n: str(step_number(trace.strings[n])) for n in np.unique(name[step_events]).tolist()}
+        names = [numbers[n] for n in name[step_events].tolist()]
         start = events.start[step_events].copy()
         end = start + events.dur[step_events]
     else:
@@ -99,71 +100,58 @@ def find_steps(trace: Trace, flags: NameFlags, links: Links) -> Steps:
 
 def _adjust_to_device(trace: Trace, links: Links, steps: Steps) -> Steps:
     events = trace.events
-    starts, ends = steps.start.tolist(), steps.end.tolist()
-    count = len(starts)
-    device_lo, device_hi = [math.inf] * count, [-math.inf] * count
-    matched = [0] * count
-    launched = links.launched_by()
-    matched_devices: set[int] = set()
-    runtime_order = sorted(links.runtimes.tolist(), key=lambda r: events.start[r])
-    step = 0
-    for runtime in runtime_order:
-        r_start = float(events.start[runtime])
-        r_end = r_start + float(events.dur[runtime])
-        while step < count and r_start >= ends[step]:
-            step += 1  # runtime calls after a step's end belong to a later step
-        if step >= count:
-            break
-        if r_start < starts[step] or r_end > ends[step]:
-            continue  # before this step, or straddling its end
-        for device in launched.get(runtime, ()):
-            d_start = float(events.start[device])
-            device_lo[step] = min(device_lo[step], d_start)
-            device_hi[step] = max(device_hi[step], d_start + float(events.dur[device]))
-            matched_devices.add(device)
-            matched[step] += 1
-    if not matched_devices:
+    count = len(steps.names)
+    launched = np.flatnonzero(links.launcher >= 0)
+    runtime = links.launcher[launched]
+    # a runtime call belongs to the first step that has not ended when it starts, if it lies
+    # wholly inside that step (runtime calls are in time order: a walk would find the same)
+    r_start = events.start[runtime]
+    step_of = np.searchsorted(np.maximum.accumulate(steps.end), r_start, side="right")
+    bounded = np.minimum(step_of, count - 1)
+    inside = (step_of < count) & (r_start >= steps.start[bounded]) & (
+        r_start + events.dur[runtime] <= steps.end[bounded])
+    if not np.any(inside):
         return steps
-    previous_end = starts[0]
-    if device_lo[0] != math.inf:
-        unmatched = np.setdiff1d(links.device, np.fromiter(matched_devices, np.int64))
-        device_ends = events.start[unmatched] + events.dur[unmatched]
+    step_of, matched_at = step_of[inside], launched[inside]  # positions in links.device
+    device = links.device[matched_at]
+    d_start, d_end = events.start[device], events.start[device] + events.dur[device]
+    matched = np.bincount(step_of, minlength=count)
+    device_lo, device_hi = np.full(count, math.inf), np.full(count, -math.inf)
+    by_step = np.argsort(step_of, kind="stable")
+    first = np.flatnonzero(np.concatenate([[True], np.diff(step_of[by_step]) != 0]))
+    present = step_of[by_step][first]
+    device_lo[present] = np.minimum.reduceat(d_start[by_step], first)
+    device_hi[present] = np.maximum.reduceat(d_end[by_step], first)
+    previous_end = float(steps.start[0])
+    if device_lo[0] != math.inf:  # start after the unmatched device work that ends before
+        unmatched = np.ones(len(links.device), dtype=bool)
+        unmatched[matched_at] = False
+        device_ends = events.start[links.device[unmatched]] + events.dur[links.device[unmatched]]
         before = device_ends[device_ends < device_lo[0]]
         if len(before):
             previous_end = max(previous_end, float(before.max()))
-    new_start, new_end = [], []
-    for i in range(count):
-        step_start = max(previous_end, starts[i])
-        step_end = ends[i]
-        if device_lo[i] == math.inf:
-            step_end = max(step_end, step_start)
-        else:
-            step_end = max(step_end, device_hi[i])
-            step_end = max(step_end, step_start)
-        new_start.append(step_start)
-        new_end.append(step_end)
-        previous_end = step_end
+    # each step starts where the previous one ended (or at its own start, if later) and ends
+    # at the latest of its own end, its device work's end and its start: a running maximum
+    reach = np.maximum(np.maximum(steps.end, device_hi), steps.start)
+    new_end = np.maximum.accumulate(np.concatenate([[previous_end], reach]))
+    new_start = np.maximum(new_end[:-1], steps.start)
+    new_end = new_end[1:]
     keep = count
     if count > 1:
-        last = max((i for i in range(count) if matched[i] > 0), default=-1)
-        if last >= 0:
+        launching = np.flatnonzero(matched > 0)
+        if len(launching):
+            last = int(launching[-1])
             keep = last + 1
             if last > 0 and matched[last - 1] * 0.8 > matched[last]:
                 keep = last  # the last step launched much less: probably cut short
-    return Steps(steps.names[:keep], np.array(new_start[:keep]), np.array(new_end[:keep]), True)
+    return Steps(steps.names[:keep], new_start[:keep], new_end[:keep], True)
 
 
 def breakdown(trace: Trace, flags: NameFlags, links: Links) -> Breakdown:
     """Each step's time per category, priorities applied."""
     steps = find_steps(trace, flags, links)
     busy = category_ranges(trace, flags, links)
-    free = ranges.merge(steps.start, steps.end)
-    assigned = []
-    for key in CATEGORIES:
-        taken = ranges.intersect(free, busy[key])
-        assigned.append(taken)
-        free = ranges.subtract(free, taken)
-    assigned.append(free)
+    assigned = ranges.split_by_priority(ranges.merge(steps.start, steps.end), [busy[key] for key in CATEGORIES])
     costs = np.stack([ranges.covered_in(r, steps.start, steps.end) for r in assigned], axis=1) if len(
         steps.names
     ) else np.zeros((0, len(CATEGORIES) + 1))

@@ -35,7 +35,7 @@ def python_stacks(analysis: TraceAnalysis) -> dict[int, tuple[str, ...]]:
     with _lock:
         cached = _cache.get(analysis)
         if cached is None:
-            cached = _cache[analysis] = _derive(analysis.trace, analysis.tree.operators)
+            cached = _cache[analysis] = _derive(analysis.trace, analysis.tree.operators.tolist())
     return cached
 
 
@@ -94,9 +94,8 @@ def operator_stacks(analysis: TraceAnalysis, name: str, input_shape: str | None)
         return []
     derived: dict[int, tuple[str, ...]] | None = None
     groups: dict[tuple[str, ...], list[float]] = {}
-    for op in tree.operators:
-        if events.name[op] != name_index:
-            continue
+    for position in np.flatnonzero(events.name[tree.operators] == name_index).tolist():
+        op = int(tree.operators[position])
         if input_shape is not None:
             shapes = int(events.shapes[op])
             if (strings[shapes] if shapes >= 0 else "[]") != input_shape:
@@ -111,9 +110,9 @@ def operator_stacks(analysis: TraceAnalysis, name: str, input_shape: str | None)
         row = groups.setdefault(frames, [0, 0.0, 0.0, 0.0, 0.0])
         row[0] += 1
         row[1] += float(events.dur[op])
-        row[2] += tree.self_host[op]
-        row[3] += tree.device_total[op]
-        row[4] += tree.self_device[op]
+        row[2] += float(tree.self_host[position])
+        row[3] += float(tree.device_total[position])
+        row[4] += float(tree.self_device[position])
     out: list[dict[str, Any]] = [
         {"frames": list(frames), "calls": int(calls), "host_self_us": host_self, "host_total_us": host_total,
          "device_self_us": device_self, "device_total_us": device_total}

@@ -13,40 +13,62 @@ The rules are torch-tb-profiler's (0.4.3), so that the numbers agree with it:
   thread's root; kernels with no runtime call on the root of the thread of the profiler steps.
 * Self host time = duration - children's durations - runtime calls' durations; device time =
   the durations of the device work its runtime calls launched (self) plus its children's.
+
+Everything is computed with array operations over all nodes at once (the nesting per thread
+in :mod:`tbcore_profile.nesting`); sums may differ from torch-tb-profiler's in the last bits,
+as they are added in another order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from tbcore_profile.links import Links
 from tbcore_profile.model import EventKind, Trace
 from tbcore_profile.names import NameFlags
+from tbcore_profile.nesting import nest
 
 ROOT = -1
-"""The node id of a thread's root (the events are numbered from 0)."""
+"""The owner of work hung on a thread's root rather than on a node."""
+NONE = -2
+"""The owner of work no node of the tree reaches (its node was dropped or merged away, or
+no node has its External id)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class HostTree:
-    """The call trees of every thread, and their times, per event index."""
+    """The operators of every thread's tree and their times; who launched what."""
 
-    roots: dict[int, list[int]] = field(default_factory=dict)
-    """Lane -> the top-level nodes of its tree."""
-    children: dict[int, list[int]] = field(default_factory=dict)
-    runtimes: dict[int, list[int]] = field(default_factory=dict)
-    """Node -> runtime calls hung on it (``(ROOT, lane)`` keys are in ``root_runtimes``)."""
-    root_runtimes: dict[int, list[int]] = field(default_factory=dict)
-    operators: list[int] = field(default_factory=list)
-    """The nodes that are operators (what the operator view lists), in tree order."""
-    self_host: dict[int, float] = field(default_factory=dict)
-    device_total: dict[int, float] = field(default_factory=dict)
-    self_device: dict[int, float] = field(default_factory=dict)
-    kernel_operator: dict[int, int] = field(default_factory=dict)
-    """Kernel event -> the node whose runtime call launched it (ROOT for the thread root)."""
+    operators: np.ndarray
+    """int64 event indices of the nodes that are operators (what the operator view lists),
+    in tree order (thread by thread, each tree depth first)."""
+    self_host: np.ndarray
+    """float64, per entry of :attr:`operators`: duration less children and runtime calls."""
+    device_total: np.ndarray
+    """float64, per operator: the device time of its runtime calls and its children's."""
+    self_device: np.ndarray
+    """float64, per operator: the device time of its own runtime calls."""
+    runtime_node: np.ndarray
+    """int64, per entry of ``links.runtimes``: the node the call hangs on, :data:`ROOT`
+    or :data:`NONE`."""
+    device_node: np.ndarray
+    """int64, per entry of ``links.device``: the node whose runtime call launched it,
+    :data:`ROOT` or :data:`NONE`."""
+    nodes: np.ndarray
+    """int64 event indices of every node, in tree order (the whole tree, for analyses of
+    their own): :attr:`operators` are ``nodes[listed]``."""
+    parent: np.ndarray
+    """int64, per node: its parent's position in :attr:`nodes` once same-name chains are
+    merged, ROOT for top-level nodes (meaningless where not :attr:`alive`)."""
+    alive: np.ndarray
+    """bool, per node: in the tree (not dropped, not merged into its parent)."""
+    listed: np.ndarray
+    """bool, per node: an operator (alive and of an operator kind)."""
+    runtime_position: np.ndarray
+    """int64, per entry of ``links.runtimes``: the position in :attr:`nodes` of the node it
+    hangs on, ROOT or NONE."""
 
 
 def build_host_tree(trace: Trace, links: Links, flags: NameFlags) -> HostTree:
@@ -54,170 +76,156 @@ def build_host_tree(trace: Trace, links: Links, flags: NameFlags) -> HostTree:
     events = trace.events
     kind, name = events.kind, events.name
     start, end = events.start, events.start + events.dur
+    duration = end - start
     is_step = flags.step[name]
     candidate = np.isin(kind, [EventKind.CPU_OP, EventKind.PYTHON, EventKind.MODULE]) | (
         (kind == EventKind.USER_ANNOTATION) & (is_step | flags.collective[name])
     )
-    nodes = np.flatnonzero(candidate)
     operator_type = (kind == EventKind.CPU_OP) & ~is_step  # may merge with a same-name child
     is_operator = operator_type & ~flags.data_loading[name] & ~flags.optimizer[name] & ~flags.not_operator[name]
 
-    tree = HostTree()
-    launched = links.launched_by()
-    owner = _runtime_owners(trace, links, nodes, tree)
-    for runtime, node in owner.items():
-        tree.runtimes.setdefault(node, []).append(runtime)
-    _attach_stale_kernels(trace, links, nodes, is_step, tree)
+    nodes = np.flatnonzero(candidate)
+    order, parent = _nest_lanes(nodes, events.lane[nodes], start[nodes], end[nodes])
+    nodes = nodes[order]  # tree order; parent holds positions in it, ROOT, or NONE (dropped)
+    absorbed = _absorbed(parent, name[nodes], operator_type[nodes])
+    head = _heads(parent, absorbed)
+    alive = (parent != NONE) & ~absorbed
+    # the parent a surviving node has once chains are merged: the head of its parent's chain
+    tree_parent = np.where(parent >= 0, head[np.maximum(parent, 0)], parent)
+    absorbs = np.zeros(len(nodes), dtype=bool)
+    absorbs[parent[absorbed]] = True
 
-    lanes = events.lane[nodes]
-    starts, ends = start.tolist(), end.tolist()
-    for lane in dict.fromkeys(lanes.tolist()):
-        members = nodes[lanes == lane]
-        order = np.lexsort((-end[members], start[members]))
-        tree.roots[lane] = _nest(members[order].tolist(), starts, ends, tree.children)
-    merge_into = operator_type.tolist()
-    names = name.tolist()
-    for top in tree.roots.values():
-        _merge_single_children(top, names, merge_into, tree)
-    duration = (end - start).tolist()
-    device_time = _device_time(links.runtimes.tolist(), launched, duration)
-    module = (kind == EventKind.MODULE).tolist()
-    operator_list = is_operator.tolist()
-    for lane, top in tree.roots.items():
-        walk = _pre_order(top, tree.children)
-        _fill(reversed(walk), tree, duration, device_time, module, operator_list)  # children first
-        for runtime in tree.root_runtimes.get(lane, []):
-            for device in launched.get(runtime, ()):
-                tree.kernel_operator[device] = ROOT
-        _collect(walk, tree, launched, operator_list)  # nodes dropped or merged away launch nothing
-    return tree
+    owner = _runtime_owners(events.external_id, nodes, events.lane[nodes], links.runtimes)
+    # a merged chain keeps only the runtime calls of its last node; dropped nodes keep none
+    hung = owner >= 0
+    hung[hung] = (parent[owner[hung]] != NONE) & ~absorbs[owner[hung]]
+    runtime_node = np.full(len(links.runtimes), NONE, dtype=np.int64)
+    runtime_node[hung] = head[owner[hung]]
+    lanes_with_nodes = np.zeros(len(trace.lanes), dtype=bool)
+    lanes_with_nodes[events.lane[nodes]] = True
+    runtime_node[(owner == ROOT) & lanes_with_nodes[events.lane[links.runtimes]]] = ROOT
+
+    launched = links.launcher >= 0
+    device_time = np.bincount(_runtime_position(links), weights=duration[links.device[launched]],
+                              minlength=len(links.runtimes))
+    count = len(nodes)
+    own_device = np.bincount(runtime_node[hung], weights=device_time[hung], minlength=count)
+    runtime_time = np.bincount(runtime_node[hung], weights=duration[links.runtimes[hung]], minlength=count)
+
+    child = alive & (tree_parent >= 0)
+    kids_time = np.bincount(tree_parent[child], weights=duration[nodes[child]], minlength=count)
+    self_host = duration[nodes] - kids_time - runtime_time
+    device_total = subtree_sums(own_device, tree_parent, alive)
+    module = kind[nodes] == EventKind.MODULE
+    operator_kids = child & is_operator[nodes]
+    operators_device = np.bincount(tree_parent[operator_kids], weights=device_total[operator_kids], minlength=count)
+    self_device = own_device + np.where(module, operators_device, 0.0)
+
+    listed = alive & is_operator[nodes]
+    node_of_runtime = np.where(hung, nodes[np.maximum(runtime_node, 0)], runtime_node)
+    return HostTree(
+        operators=nodes[listed],
+        self_host=self_host[listed],
+        device_total=device_total[listed],
+        self_device=self_device[listed],
+        runtime_node=node_of_runtime,
+        device_node=_device_owners(trace, links, node_of_runtime, bool(np.any(is_step[nodes]))),
+        nodes=nodes,
+        parent=tree_parent,
+        alive=alive,
+        listed=listed,
+        runtime_position=runtime_node,
+    )
 
 
-def _device_time(runtimes: list[int], launched: dict[int, list[int]], duration: list[float]) -> dict[int, float]:
-    """Runtime call -> the summed durations of the device work it launched (in time order,
-    from 0, as ``sum`` adds)."""
-    out: dict[int, float] = {}
-    get = launched.get
-    for runtime in runtimes:
-        total: float = 0
-        for device in get(runtime, ()):
-            total += duration[device]
-        out[runtime] = total
+def _nest_lanes(nodes: np.ndarray, lanes: np.ndarray, begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes in tree order (lanes in order of their first node, then by start, longest
+    first) and each one's parent as a position in that order (ROOT, or NONE when dropped)."""
+    first_seen = np.unique(lanes, return_index=True)
+    rank = np.empty(int(lanes.max(initial=-1)) + 1, dtype=np.int64)
+    rank[first_seen[0]] = np.argsort(np.argsort(first_seen[1]))
+    order = np.lexsort((-end, begin, rank[lanes])) if len(nodes) else np.zeros(0, dtype=np.int64)
+    parent = np.empty(len(nodes), dtype=np.int64)
+    sorted_lanes = lanes[order]
+    bounds = np.flatnonzero(np.diff(sorted_lanes)) + 1
+    for lo, hi in zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(nodes)]]).tolist()):
+        mine = order[lo:hi]
+        local = nest(begin[mine], end[mine])
+        parent[lo:hi] = np.where(local >= 0, local + lo, local)
+    return order, parent
+
+
+def _absorbed(parent: np.ndarray, names: np.ndarray, operator_type: np.ndarray) -> np.ndarray:
+    """Nodes merged into their parent: the parent's only child, an operator of its name."""
+    children = np.bincount(parent[parent >= 0], minlength=len(parent))
+    has_parent = parent >= 0
+    up = np.maximum(parent, 0)
+    return has_parent & (children[up] == 1) & (names == names[up]) & operator_type & operator_type[up]
+
+
+def _heads(parent: np.ndarray, absorbed: np.ndarray) -> np.ndarray:
+    """Each node's chain head: itself, or the node its chain of absorptions merged into."""
+    head = np.where(absorbed, parent, np.arange(len(parent)))
+    while True:
+        further = head[head]
+        if np.array_equal(further, head):
+            return head
+        head = further
+
+
+def _runtime_owners(external_id: np.ndarray, nodes: np.ndarray, lanes: np.ndarray, runtimes: np.ndarray) -> np.ndarray:
+    """Per runtime call: the position (in ``nodes``, which are grouped by lane) of the first
+    node with its External id, thread by thread (in their order in ``nodes``) and in time order
+    within a thread, as torch-tb-profiler looks them up; ROOT for calls with id 0 or none,
+    NONE when no node has its id."""
+    node_ids = external_id[nodes]
+    with_id = np.flatnonzero(node_ids > 0)
+    thread = np.cumsum(np.concatenate([[0], lanes[1:] != lanes[:-1]]))
+    by_time = with_id[np.lexsort((nodes[with_id], thread[with_id]))]  # event index = time order
+    ids, first = np.unique(node_ids[by_time], return_index=True)
+    owners = by_time[first]
+    wanted = external_id[runtimes]
+    out = np.where(wanted <= 0, ROOT, NONE).astype(np.int64)
+    if len(ids):
+        slot = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        found = (ids[slot] == wanted) & (wanted > 0)
+        out[found] = owners[slot[found]]
     return out
 
 
-def _collect(order: list[int], tree: HostTree, launched: dict[int, list[int]], operator_list: list[bool]) -> None:
-    """The operators in tree order, and the node each device event's launch hangs on."""
-    operators, kernel_operator, runtimes_of = tree.operators, tree.kernel_operator, tree.runtimes.get
-    get = launched.get
-    for node in order:
-        if operator_list[node]:
-            operators.append(node)
-        for runtime in runtimes_of(node, ()):
-            for device in get(runtime, ()):
-                kernel_operator[device] = node
+def _runtime_position(links: Links) -> np.ndarray:
+    """For each linked device event, the position of its runtime call in ``links.runtimes``."""
+    return np.searchsorted(links.runtimes, links.launcher[links.launcher >= 0])
 
 
-def _runtime_owners(trace: Trace, links: Links, nodes: np.ndarray, tree: HostTree) -> dict[int, int]:
-    """Runtime call -> the node with its External id (the first such node in time order);
-    calls with id 0 or none go to their thread's root."""
-    events = trace.events
-    first_with_id: dict[int, int] = {}
-    for node, external in zip(nodes.tolist(), events.external_id[nodes].tolist()):
-        if external > 0:
-            first_with_id.setdefault(external, node)
-    owner: dict[int, int] = {}
-    for runtime in links.runtimes.tolist():
-        external = int(events.external_id[runtime])
-        if external <= 0:
-            tree.root_runtimes.setdefault(int(events.lane[runtime]), []).append(runtime)
-        elif external in first_with_id:
-            owner[runtime] = first_with_id[external]
-    return owner
+def depths(parent: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Each alive node's depth in the merged tree (0 at the top; 0 where not alive)."""
+    linked = alive & (parent >= 0)
+    depth, ancestor = linked.astype(np.int64), np.where(linked, parent, -1)
+    while np.any(ancestor >= 0):  # pointer jumping: log(depth) rounds
+        step = np.flatnonzero(ancestor >= 0)
+        depth[step], ancestor[step] = depth[step] + depth[ancestor[step]], ancestor[ancestor[step]]
+    return depth
 
 
-def _attach_stale_kernels(trace: Trace, links: Links, nodes: np.ndarray, is_step: np.ndarray,
-                          tree: HostTree) -> None:
-    """Kernels no runtime call launched belong to the root of the profiler steps' thread
-    (and to no operator when the trace has no steps)."""
-    stale = links.device[(links.launcher < 0) & (trace.events.kind[links.device] == EventKind.KERNEL)]
-    if len(stale) and np.any(is_step[trace.events.name[nodes]]):
-        for kernel in stale.tolist():
-            tree.kernel_operator[kernel] = ROOT
+def subtree_sums(own: np.ndarray, parent: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Each node's value plus its descendants' (nodes that are not ``alive`` count for
+    nothing), added level by level from the deepest."""
+    total = np.where(alive, own, 0.0)
+    linked = alive & (parent >= 0)
+    depth = depths(parent, alive)
+    for level in range(int(depth.max(initial=0)), 0, -1):
+        here = np.flatnonzero(linked & (depth == level))
+        total += np.bincount(parent[here], weights=total[here], minlength=len(parent))
+    return total
 
 
-def _nest(ordered: list[int], starts: list[float], ends: list[float], children: dict[int, list[int]]) -> list[int]:
-    """Nest nodes sorted by (start, -end); the top-level ones."""
-    top: list[int] = []
-    stack: list[tuple[int, float]] = []
-    for node in ordered:
-        node_start, node_end = starts[node], ends[node]
-        while stack and node_start >= stack[-1][1]:
-            stack.pop()
-        if stack:
-            if node_end > stack[-1][1]:
-                continue  # overlaps its parent's end: not a well-formed node, dropped
-            children.setdefault(stack[-1][0], []).append(node)
-        else:
-            top.append(node)
-        stack.append((node, node_end))
-    return top
-
-
-def _merge_single_children(top: list[int], names: list[int], operator_type: list[bool], tree: HostTree) -> None:
-    """A node whose only child is an operator of its own name takes over that child's
-    children and runtime calls (repeatedly)."""
-    pending = list(top)
-    while pending:
-        node = pending.pop()
-        kids = tree.children.get(node, [])
-        while (len(kids) == 1 and names[kids[0]] == names[node]
-               and operator_type[node] and operator_type[kids[0]]):
-            child = kids[0]
-            kids = tree.children.pop(child, [])
-            tree.children[node] = kids
-            tree.runtimes[node] = tree.runtimes.pop(child, [])
-        pending.extend(kids)
-
-
-def _pre_order(top: list[int], children: dict[int, list[int]]) -> list[int]:
-    out: list[int] = []
-    stack = list(reversed(top))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(reversed(children.get(node, [])))
+def _device_owners(trace: Trace, links: Links, node_of_runtime: np.ndarray, has_steps: bool) -> np.ndarray:
+    """Per device event: the node (event index) whose runtime call launched it, ROOT or
+    NONE; kernels without a runtime call belong to the steps' thread root (if any step)."""
+    out = np.full(len(links.device), NONE, dtype=np.int64)
+    linked = links.launcher >= 0
+    out[linked] = node_of_runtime[_runtime_position(links)]
+    if has_steps:
+        out[~linked & (trace.events.kind[links.device] == EventKind.KERNEL)] = ROOT
     return out
-
-
-def _fill(nodes: Any, tree: HostTree, duration: list[float], device_time: dict[int, float],
-          module: list[bool], is_operator: list[bool]) -> None:
-    """Self host time, total and self device time of ``nodes`` (each after its children).
-
-    Sums run in the order of the children and runtime calls, one addition or subtraction at a
-    time from 0, as torch-tb-profiler's (and Python's ``sum``) do, so the floats agree."""
-    children_of, runtimes_of, device_of = tree.children.get, tree.runtimes.get, device_time.get
-    self_host, device_total, self_device = tree.self_host, tree.device_total, tree.self_device
-    for node in nodes:
-        kids = children_of(node, ())
-        runtimes = runtimes_of(node, ())
-        own_device: float = 0
-        host = duration[node]
-        for runtime in runtimes:
-            own_device += device_of(runtime, 0.0)
-        for kid in kids:
-            host -= duration[kid]
-        for runtime in runtimes:
-            host -= duration[runtime]
-        self_host[node] = host
-        children_device: float = 0
-        for kid in kids:
-            children_device += device_total[kid]
-        device_total[node] = children_device + own_device
-        if module[node]:  # a module's own device time includes that of the operators it calls directly
-            operators_device: float = 0
-            for kid in kids:
-                if is_operator[kid]:
-                    operators_device += device_total[kid]
-            own_device += operators_device
-        self_device[node] = own_device

@@ -47,6 +47,8 @@ class ProfilePlugin(Plugin):
             Route("/kernels", self._kernels),
             Route("/memory", self._memory),
             Route("/timeline", self._timeline),
+            Route("/timeline_search", self._timeline_search),
+            Route("/timeline_selection", self._timeline_selection),
             Route("/compare", self._compare),
             Route("/distributed", self._distributed),
             Route("/operator_stacks", self._operator_stacks),
@@ -118,6 +120,17 @@ class ProfilePlugin(Plugin):
             optional_float(q, "start"), optional_float(q, "end"), optional_int(q, "width"),
             optional_float(q, "min_duration"), optional_int(q, "limit"),
         ))
+
+    def _timeline_search(self, request: Request) -> Response:
+        run, trace = _run_and_trace(request)
+        q = request.query_params
+        return JSONResponse(queries.timeline_search(self.store, run, trace, q.get("q"), optional_int(q, "limit")))
+
+    def _timeline_selection(self, request: Request) -> Response:
+        run, trace = _run_and_trace(request)
+        q = request.query_params
+        return JSONResponse(queries.timeline_selection(
+            self.store, run, trace, optional_float(q, "start"), optional_float(q, "end"), q.get("lanes")))
 
 
 def _run_and_trace(request: Request) -> tuple[str, str | None]:

@@ -27,6 +27,7 @@ from tbcore_profile.timeline import (
     lanes_json,
     timeline,
 )
+from tbcore_profile.timeline_tools import flows_in_window, search, selection_summary
 
 ALL_CATEGORIES = (*CATEGORIES, "other")
 
@@ -66,10 +67,15 @@ def overview(store: TraceStore, run: str, trace: str | None) -> dict[str, Any]:
         device["tensor_core_share"] = per_device.get(device["device"])
     events = analysis.trace.events
     names = analysis.trace.strings
+    eligible_share = analysis.tensor_cores.eligible_kernel_share if tensor_core_share is not None else None
+    properties = analysis.trace.devices[0] if analysis.trace.devices else {}
     facts = {
         "data_parallel": names.find("DataParallel.forward") >= 0,
         "devices_used": len(np.unique(events.device[np.isin(
             events.kind, [EventKind.KERNEL, EventKind.MEMCPY, EventKind.MEMSET])])),
+        "compute_major": _number(properties.get("computeMajor")) if isinstance(properties, dict) else 0,
+        "tensor_core_share": tensor_core_share,
+        "tensor_core_eligible_share": eligible_share,
     }
     shown = [k for k in ALL_CATEGORIES if _shown(k, result.present)]
     start, end = analysis.trace.time_range
@@ -81,6 +87,7 @@ def overview(store: TraceStore, run: str, trace: str | None) -> dict[str, Any]:
         "steps_adjusted_to_device": steps.device_adjusted,
         "devices": devices,
         "tensor_core_share": tensor_core_share,
+        "tensor_core_eligible_share": eligible_share,
         "device_properties": analysis.trace.devices,
         "recommendations": recommendations(average, devices, facts),
         "summary": {
@@ -91,6 +98,11 @@ def overview(store: TraceStore, run: str, trace: str | None) -> dict[str, Any]:
             "skipped_events": analysis.trace.metadata.get("skipped_events", 0),
         },
     }
+
+
+def _number(value: Any) -> float:
+    """A device property that should be a number (0 when it is not)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 def _shown(category: str, present: dict[str, bool]) -> bool:
@@ -106,7 +118,7 @@ def operators(store: TraceStore, run: str, trace: str | None, group_by: str) -> 
     if group_by not in GROUPINGS:
         raise InvalidArgumentError(f"group_by must be one of {', '.join(GROUPINGS)}, got {group_by!r}")
     entry, analysis = store.analysis(run, trace)
-    table = operator_table(analysis.trace, analysis.tree, group_by)
+    table = operator_table(analysis.trace, analysis.tree, group_by, analysis.tensor_cores)
     return {**_header(entry), **table, "call_stacks": has_call_stacks(analysis.trace)}
 
 
@@ -185,7 +197,27 @@ def timeline_view(store: TraceStore, run: str, trace: str | None, start: float |
         "lanes": lanes_json(analysis.trace),
         "kinds": KIND_NAMES,
         **timeline(analysis.trace, analysis.depth, window),
+        "flows": flows_in_window(analysis.trace, analysis.flows, window.start, window.end),
     }
+
+
+def timeline_search(store: TraceStore, run: str, trace: str | None, query: str | None,
+                    limit: int | None) -> dict[str, Any]:
+    """The events whose name contains ``query`` (``timeline_search`` route)."""
+    entry, analysis = store.analysis(run, trace)
+    return {**_header(entry), **search(analysis.trace, analysis.depth, query, limit)}
+
+
+def timeline_selection(store: TraceStore, run: str, trace: str | None, start: float | None, end: float | None,
+                       lanes: str | None) -> dict[str, Any]:
+    """What a selected time range holds, per event name (``timeline_selection`` route);
+    ``lanes``: comma-separated lane ids, or all."""
+    try:
+        chosen = [int(v) for v in lanes.split(",")] if lanes else None
+    except ValueError:
+        raise InvalidArgumentError(f"lanes must be comma-separated lane ids, got {lanes!r}") from None
+    entry, analysis = store.analysis(run, trace)
+    return {**_header(entry), **selection_summary(analysis.trace, start, end, chosen)}
 
 
 def distributed(store: TraceStore, run: str, span: int | None) -> dict[str, Any]:

@@ -123,6 +123,11 @@ def test_zooming_the_timeline_shows_more_events(page: Any, server_url: str,
         arg=before["end"] - before["start"],
     )
     after = _timeline_state(page)
+    for _ in range(20):  # the wheel's last window may still be on its way: wait until it settles
+        page.wait_for_timeout(250)
+        after, settled = _timeline_state(page), after
+        if after == settled:
+            break
     pixel = 3 * before["end"] / before["width"]  # mouse positions are whole CSS pixels
     assert after["start"] - pixel < target < after["end"] + pixel  # zoomed around the pointer
     # more events of that window than the whole-trace view held
@@ -142,6 +147,71 @@ def test_zooming_the_timeline_shows_more_events(page: Any, server_url: str,
     )
     panned = _timeline_state(page)
     assert panned["end"] - panned["start"] == pytest.approx(span, rel=1e-6)
+
+
+def _hold_until(page: Any, key: str, done: Callable[[float, float], bool]) -> None:
+    """Hold ``key`` on the timeline until its view satisfies ``done(start, end)``; then wait
+    for the server's window of that view to be drawn."""
+    canvas = page.locator("canvas.profile-timeline-canvas")
+    page.keyboard.down(key)
+    try:
+        for _ in range(300):
+            state = canvas.evaluate("c => ({...c.dataset})")
+            if "viewStart" in state and done(float(state["viewStart"]), float(state["viewEnd"])):
+                break
+            page.wait_for_timeout(20)
+        else:
+            raise AssertionError(f"holding {key} did not move the timeline: {state}")
+    finally:
+        page.keyboard.up(key)
+    page.wait_for_function("() => document.querySelector('canvas.profile-timeline-canvas').dataset.loaded === 'true'")
+
+
+def test_keys_zoom_and_pan_the_timeline(page: Any) -> None:
+    _choose(page, "train", "timeline")
+    whole = _timeline_state(page)
+    page.locator("canvas.profile-timeline-canvas").focus()
+    _hold_until(page, "w", lambda lo, hi: hi - lo < (whole["end"] - whole["start"]) / 3)  # zoom in
+    zoomed = _timeline_state(page)
+    _hold_until(page, "d", lambda lo, hi: lo > zoomed["start"])  # pan right
+    right = _timeline_state(page)
+    assert right["end"] - right["start"] == pytest.approx(zoomed["end"] - zoomed["start"], rel=1e-6)
+    _hold_until(page, "a", lambda lo, hi: lo < right["start"])  # pan left
+    _hold_until(page, "s", lambda lo, hi: hi - lo > 2 * (zoomed["end"] - zoomed["start"]))  # zoom out
+
+
+def test_timeline_search_selection_and_flows(page: Any, settled_box: Callable[[Any], dict[str, float]]) -> None:
+    _choose(page, "profile_demo/resnet_gpu", "timeline")
+    whole = _timeline_state(page)
+    canvas = page.locator("canvas.profile-timeline-canvas")
+    assert int(canvas.get_attribute("data-flows") or 0) > 0  # launch arrows
+    search = page.locator("input.profile-timeline-search")
+    search.fill("sgemm")
+    search.press("Enter")
+    page.wait_for_function("() => document.querySelector('.profile-timeline-found').textContent.startsWith('1 of')")
+    page.wait_for_function("() => document.querySelector('canvas.profile-timeline-canvas').dataset.loaded === 'true'")
+    first = _timeline_state(page)
+    assert "sgemm" in (canvas.get_attribute("data-found") or "") and first["end"] - first["start"] < whole["end"] / 20
+    search.press("Enter")  # the next match: the view moves on
+    page.wait_for_function("() => document.querySelector('.profile-timeline-found').textContent.startsWith('2 of')")
+    page.wait_for_function("start => { const c = document.querySelector('canvas.profile-timeline-canvas');"
+                           " return c.dataset.loaded === 'true' && Number(c.dataset.start) > start; }", arg=first["start"])
+    # Shift+drag selects a range: its summary lists what it holds
+    page.dblclick("canvas.profile-timeline-canvas")
+    page.wait_for_function("end => { const c = document.querySelector('canvas.profile-timeline-canvas');"
+                           " return c.dataset.loaded === 'true' && Number(c.dataset.end) >= end; }", arg=whole["end"])
+    box = settled_box(canvas)
+    label = box["width"] - whole["width"]
+    page.keyboard.down("Shift")
+    page.mouse.move(box["x"] + label + 10, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + label + whole["width"] / 2, box["y"] + 20, steps=5)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    summary = page.wait_for_selector(".profile-selection")
+    assert int(summary.get_attribute("data-events") or 0) > 0
+    names = page.locator("table.profile-selection-table tbody td:first-child").all_inner_texts()
+    assert "aten::mm" in names
 
 
 def test_hostile_names_stay_text(page: Any) -> None:

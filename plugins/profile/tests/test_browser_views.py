@@ -5,7 +5,9 @@ table has a tensor-core column, clicking an operator shows its call stacks; no c
 
 from __future__ import annotations
 
+import json
 import shutil
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,9 @@ import pytest
 from tbcore_profile.demo import kineto_trace, write_demo
 
 GPU_RUN = "profile_demo/resnet_gpu"
-RUNS = 7
+RUNS = 8
+V100_TRACE = Path(__file__).parent / "data" / "resnet50_num_workers_0" / "worker0.1623143089861.pt.trace.json.gz"
+"""A real CUDA trace recorded on a V100 (``data/README.md``)."""
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +30,7 @@ def server_url(torch_logdir: Path, distributed_logdir: Path, tmp_path_factory: p
     shutil.copytree(distributed_logdir, logdir, dirs_exist_ok=True)
     write_demo(logdir)
     write_run(logdir / "slower", {"worker0.1.pt.trace.json": make_slower(kineto_trace(steps=4, gpu=True, seed=2))})
+    write_run(logdir / "v100", {V100_TRACE.name: V100_TRACE.read_bytes()})
     with tbcore_server(logdir, "--plugins", "profile", runs=RUNS) as url:
         yield url
 
@@ -109,3 +114,28 @@ def test_clicking_an_operator_shows_its_call_stacks(page: Any) -> None:
     frames = page.locator(".profile-stacks ol").first.locator("li").all_inner_texts()
     assert any("linear.py" in f for f in frames) and any(f.startswith("nn.Module: Linear") for f in frames)
     assert "profile-selected" in (row.get_attribute("class") or "")
+
+
+def test_the_overview_of_a_real_cuda_trace_shows_the_gpu_metrics(page: Any, server_url: str) -> None:
+    with urllib.request.urlopen(f"{server_url}data/plugin/profile/overview?run=v100", timeout=60) as response:
+        (gpu,) = json.loads(response.read())["devices"]
+    _choose(page, "v100", "overview")
+    page.wait_for_selector("table.profile-devices")
+    headers = page.locator("table.profile-devices thead th").all_inner_texts()
+    (row,) = page.locator("table.profile-devices tbody tr").all()
+    cells = dict(zip(headers, row.locator("td").all_inner_texts()))
+    assert cells["Name"] == "Tesla V100-DGXS-32GB" and cells["Kernels"] == str(gpu["kernels"])
+    assert cells["Utilization"] == f"{100 * gpu['utilization']:.1f}%"
+    assert cells["Est. SM efficiency"] == f"{100 * gpu['sm_efficiency']:.1f}%"
+    assert cells["Est. occupancy"] == f"{gpu['occupancy']:.1f}%"
+    assert cells["Tensor cores"] == "0.0%"
+    categories = page.locator(".profile-bar-part").evaluate_all("parts => parts.map(p => p.dataset.category)")
+    assert categories[:4] == ["kernel", "memcpy", "memset", "runtime"]
+    assert page.locator("table.profile-steps tbody tr").count() == 6
+    # FP32 training on a V100: eligible operators, no tensor-core kernel, and advice about it
+    assert "could run on tensor cores" in page.locator(".profile-recommendations").inner_text()
+    _choose(page, "v100", "operators")
+    headers = page.locator("table.profile-operators thead th").all_inner_texts()
+    eligible = next(i for i, text in enumerate(headers) if text.startswith("Tensor cores eligible"))
+    rows = dict(zip(_cells(page, "profile-operators", 0), _cells(page, "profile-operators", eligible)))
+    assert rows["aten::cudnn_convolution"] == "Yes" and rows["aten::add_"] == "No"

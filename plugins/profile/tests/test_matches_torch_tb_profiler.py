@@ -10,117 +10,27 @@ written, the differences are the documented ones (``http_api.md``) and nothing e
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tbcore_kineto.chrome_trace import parse_chrome_trace
-from tbcore_profile.analysis import TraceAnalysis
-from tbcore_profile.breakdown import CATEGORIES
 from tbcore_profile.demo import kineto_trace
-from tbcore_profile.device_metrics import device_metrics
-from tbcore_profile.operators import kernel_table, operator_table
+from tbcore_profile.operators import operator_table
 
-reference = pytest.importorskip("torch_tb_profiler.profiler.data", reason="torch-tb-profiler 0.4.3 is a dev test dependency")
-
-ROLES = [*CATEGORIES, "other"]
-"""Our categories, in the order of torch-tb-profiler's ``ProfileRole`` (Kernel, Memcpy,
-Memset, Communication, Runtime, DataLoader, CpuOp, Other; then Total)."""
-
-
-def legacy_names(document: dict[str, Any]) -> dict[str, Any]:
-    """The trace as older Kineto releases named its categories: annotations as ``cpu_op``
-    (what torch-tb-profiler 0.4.3 reads them as), runtime calls as ``Runtime``."""
-    document = copy.deepcopy(document)
-    for event in document["traceEvents"]:
-        if event.get("cat") == "user_annotation" and not event["name"].startswith(("nccl:", "gloo:")):
-            event["cat"] = "cpu_op"
-        elif event.get("cat") == "cuda_runtime":
-            event["cat"] = "Runtime"
-    return document
-
-
-def ours(document: dict[str, Any]) -> TraceAnalysis:
-    return TraceAnalysis(parse_chrome_trace(json.dumps(document).encode(), "w.pt.trace.json"))
-
-
-def theirs(document: dict[str, Any]) -> Any:
-    return reference.RunProfileData.from_json("w", None, copy.deepcopy(document))
-
-
-def same(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-
-
-def breakdown_rows(analysis: TraceAnalysis) -> tuple[list[str], list[list[float]]]:
-    result = analysis.breakdown
-    return result.steps.names, [[*map(float, result.costs[i]), float(result.totals[i])]
-                                for i in range(len(result.steps.names))]
-
-
-def reference_rows(data: Any) -> tuple[list[str], list[list[float]]]:
-    return list(data.steps_names), [list(map(float, costs.costs)) for costs in data.steps_costs]
-
-
-def operator_rows(analysis: TraceAnalysis, group_by: str) -> dict[tuple[str, str | None], list[float]]:
-    table = operator_table(analysis.trace, analysis.tree, group_by)["rows"]
-    return {(r["name"], r.get("input_shape")): [r["calls"], r["host_total_us"], r["host_self_us"],
-                                                 r["device_total_us"], r["device_self_us"]] for r in table}
-
-
-def reference_operator_rows(data: Any, group_by: str) -> dict[tuple[str, str | None], list[float]]:
-    aggregates = data.op_list_groupby_name if group_by == "name" else data.op_list_groupby_name_input
-    return {(a.name, a.input_shape if group_by == "name_shapes" else None): [
-        a.calls, a.host_duration, a.self_host_duration, a.device_duration, a.self_device_duration]
-        for a in aggregates}
-
-
-def assert_tables_equal(mine: dict[Any, list[float]], expected: dict[Any, list[float]]) -> None:
-    assert set(mine) == set(expected)
-    for key, values in expected.items():
-        assert all(same(a, b) for a, b in zip(mine[key], values)), (key, mine[key], values)
-
-
-def assert_same_numbers(document: dict[str, Any]) -> None:
-    """Step breakdown, operator tables, kernel tables and GPU metrics equal."""
-    mine, expected = ours(document), theirs(document)
-    names, rows = breakdown_rows(mine)
-    ref_names, ref_rows = reference_rows(expected)
-    assert names == ref_names
-    for row, ref_row in zip(rows, ref_rows):
-        assert all(same(a, b) for a, b in zip(row, ref_row)), (row, ref_row)
-    for group_by in ("name", "name_shapes"):
-        assert_tables_equal(operator_rows(mine, group_by), reference_operator_rows(expected, group_by))
-    if not expected.has_kernel:
-        assert kernel_table(mine.trace, mine.tree, mine.links, "name")["rows"] == []
-        return
-    by_op = {(r["name"], r["operator"], r["grid"], r["block"], r["registers_per_thread"], r["shared_memory"]):
-             [r["calls"], r["total_us"], r["min_us"], r["max_us"], r["blocks_per_sm"], r["occupancy"]]
-             for r in kernel_table(mine.trace, mine.tree, mine.links, "name_op")["rows"]}
-    ref_by_op = {(k.name, "N/A" if k.op_name == "CallTreeRoot" else k.op_name, str(k.grid), str(k.block),
-                  int(k.regs_per_thread or 0), int(k.shared_memory or 0)):
-                 [k.calls, k.total_duration, k.min_duration, k.max_duration, k.avg_blocks_per_sm, k.avg_occupancy]
-                 for k in expected.kernel_list_groupby_name_op}
-    assert_tables_equal(by_op, ref_by_op)
-    by_name = {r["name"]: [r["calls"], r["total_us"], r["mean_us"], r["max_us"], r["min_us"], r["blocks_per_sm"],
-                           r["occupancy"]] for r in kernel_table(mine.trace, mine.tree, mine.links, "name")["rows"]}
-    ref_by_name = {name: [row["count"], row["sum"], row["mean"], row["max"], row["min"], row["blocks_per_sm"],
-                          row["occupancy"]] for name, row in expected.kernel_stat.iterrows()}
-    assert_tables_equal(by_name, {k: [float(v) for v in values] for k, values in ref_by_name.items()})
-    steps = mine.breakdown.steps
-    metrics = expected.gpu_metrics_parser
-    for device in device_metrics(mine.trace, (float(steps.start[0]), float(steps.end[-1]))):
-        gpu = device["device"]
-        assert same(device["utilization"], metrics.gpu_utilization[gpu])
-        assert same(device["occupancy"], metrics.avg_occupancy_per_device[gpu])
-        assert same(device["sm_efficiency"], metrics.avg_approximated_sm_efficiency_per_device[gpu])
+pytest.importorskip("torch_tb_profiler.profiler.data", reason="torch-tb-profiler 0.4.3 is a dev test dependency")
+_spec = importlib.util.spec_from_file_location("profile_reference", Path(__file__).with_name("tb_profiler_reference.py"))
+assert _spec and _spec.loader
+reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(reference)
+ROLES = reference.ROLES
+legacy_names, ours, theirs, same = reference.legacy_names, reference.ours, reference.theirs, reference.same
+breakdown_rows, reference_rows = reference.breakdown_rows, reference.reference_rows
+operator_rows, reference_operator_rows = reference.operator_rows, reference.reference_operator_rows
+assert_tables_equal, assert_same_numbers = reference.assert_tables_equal, reference.assert_same_numbers
 
 
 def torch_documents(logdir: Path) -> list[dict[str, Any]]:

@@ -173,7 +173,8 @@ def test_errors(url: str, query: str, status: int, message: str) -> None:
 
 def test_the_dashboard_still_works_after_errors(url: str) -> None:
     for _ in range(2):
-        _status(url + "overview?run=broken&trace=w.1.pt.trace.json")
+        for trace in ("w.1.pt.trace.json", "w.2.pt.trace.json"):  # whatever other tests asked before
+            _status(url + f"overview?run=broken&trace={trace}")
     listed = {r["run"]: r["traces"] for r in _get(url + "runs")["runs"]}["broken"]
     assert [t["status"] for t in listed] == ["error", "error"] and "JSON" in listed[0]["error"]
     assert _get(url + "overview?" + _q(run="native"))["steps"]

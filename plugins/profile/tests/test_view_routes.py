@@ -200,3 +200,19 @@ def test_call_stacks_of_an_operator(url: str) -> None:
     assert _get(url + "operators?" + _q(run=GPU_RUN))["call_stacks"] is False
     assert _get(url + "operator_stacks?" + _q(run="train", name="no such op"))["stacks"] == []
     assert _status(url + "operator_stacks?" + _q(run="train"))[0] == 400
+
+
+def test_timeline_flows_search_and_selection_over_http(url: str) -> None:
+    run = urllib.parse.quote(GPU_RUN)
+    window = _get(url + f"timeline?run={run}")
+    flows = window["flows"]
+    assert flows["categories"] == ["ac2g"] and len(flows["start"]) > 0
+    assert {window["lanes"][lane]["device"] for lane in flows["end_lane"]} == {True}
+    found = _get(url + f"timeline_search?run={run}&q=sgemm&limit=3")
+    assert found["total"] > 3 and found["truncated"] and len(found["events"]["start"]) == 3
+    assert all("sgemm" in found["names"][i] for i in found["events"]["name"])
+    selected = _get(url + f"timeline_selection?run={run}&start=0&end={window['duration_us']}")
+    assert selected["events"] == window["total"] and selected["rows"][0]["total_us"] > 0
+    assert _status(url + f"timeline_search?run={run}")[0] == 400
+    assert _status(url + f"timeline_selection?run={run}&start=5&end=1")[0] == 400
+    assert _status(url + f"timeline_selection?run={run}&start=0&end=5&lanes=a,b")[0] == 400

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from tbcore_projector.nearest import nearest_in
 from tbcore_projector.projections import pca
 from tbcore_projector.tsne import PCA_DIMENSIONS, Tsne
 
 LANDMARKS = 2000
 NEAREST = 8
-BLOCK = 8192
 
 
 class LandmarkTsne:
@@ -69,16 +69,6 @@ def _nearest_landmarks(
 ) -> tuple[np.ndarray, np.ndarray]:
     """For every row of ``x``: its ``count`` nearest landmarks and weights (inverse distance,
     summing to 1)."""
-    count = min(count, len(landmarks))
-    nearest = np.empty((len(x), count), dtype=np.int64)
-    weights = np.empty((len(x), count), dtype=np.float32)
-    norms = np.sum(landmarks * landmarks, axis=1)
-    for start in range(0, len(x), BLOCK):
-        block = x[start : start + BLOCK]
-        d2 = np.maximum(np.sum(block * block, axis=1)[:, None] + norms[None] - 2 * block @ landmarks.T, 0)
-        index = np.argpartition(d2, count - 1, axis=1)[:, :count]
-        distance = np.sqrt(np.take_along_axis(d2, index, axis=1))
-        w = 1.0 / (distance + 1e-6 * (1 + distance.mean()))
-        nearest[start : start + BLOCK] = index
-        weights[start : start + BLOCK] = w / w.sum(axis=1, keepdims=True)
-    return nearest, weights
+    nearest, distance = nearest_in(x, landmarks, count)
+    w = 1.0 / (distance + 1e-6 * (1 + distance.mean(axis=1, keepdims=True)))
+    return nearest, (w / w.sum(axis=1, keepdims=True)).astype(np.float32)

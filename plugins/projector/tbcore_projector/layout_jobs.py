@@ -1,6 +1,7 @@
-"""t-SNE layouts computed in background threads, one job per (tensor, parameters), kept so
-that asking again gives the finished layout at once. A page starts a job and then polls its
-positions while it converges; one job runs at a time (a new one stops the others)."""
+"""t-SNE and UMAP layouts computed in background threads, one job per (tensor, layout,
+parameters), kept so that asking again gives the finished layout at once. A page starts a job
+and then polls its positions while it converges; one job runs at a time (a new one stops the
+others)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from tbcore.errors import InvalidArgumentError, NotFoundError
-from tbcore_projector.landmark_tsne import LandmarkTsne
-from tbcore_projector.tsne import EXACT_POINTS, Tsne
+from tbcore_projector import layout_methods
+from tbcore_projector.umap_layout import default_epochs
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_EVERY = 5
-"""Iterations between two copies of the positions handed to pages."""
 KEPT_JOBS = 8
 ABANDONED_SECONDS = 30.0
 """A running job whose positions nobody asked for this long (its page closed) stops."""
@@ -41,45 +40,70 @@ class TsneRequest(BaseModel):
     dimensions: int = Field(2, ge=2, le=3)
 
 
+class UmapRequest(BaseModel):
+    """Body of the ``umap`` route."""
+
+    model_config = ConfigDict(extra="forbid")
+    run: str
+    name: str
+    neighbors: int = Field(15, ge=2, le=200)
+    min_dist: float = Field(0.1, ge=0, le=0.99)
+    epochs: int | None = Field(None, ge=10, le=2000)
+    """``None``: 500 up to 10,000 points, 200 beyond (UMAP's default)."""
+    dimensions: int = Field(2, ge=2, le=3)
+
+
+LayoutRequest = TsneRequest | UmapRequest
+
+
 @dataclass
-class TsneJob:
-    """A layout being computed: its latest positions (float32) and progress."""
+class LayoutJob:
+    """A layout being computed: its latest positions (float32; empty before the first
+    snapshot) and progress. ``kind`` is ``tsne`` or ``umap``; ``method`` the implementation
+    (see :mod:`tbcore_projector.layout_methods`)."""
 
     id: str
-    request: TsneRequest
+    kind: str
+    method: str
+    request: LayoutRequest
     iterations: int
-    positions: np.ndarray
-    iteration: int = 0
+    num_points: int
+    snapshot: tuple[int, np.ndarray] = (0, np.zeros((0, 2), np.float32))
+    """The iterations done and the positions then, replaced together."""
     done: bool = False
     error: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
     last_asked: float = field(default_factory=time.monotonic)
 
     def progress(self) -> dict[str, object]:
-        """``{job, iteration, iterations, done, error, num_points}``."""
+        """``{job, iteration, iterations, done, error, num_points, method}``."""
         return {
             "job": self.id,
-            "iteration": self.iteration,
+            "iteration": self.snapshot[0],
             "iterations": self.iterations,
             "done": self.done,
             "error": self.error,
-            "num_points": len(self.positions),
+            "num_points": self.num_points,
+            "method": self.method,
         }
 
 
 class LayoutJobs:
-    """The t-SNE jobs of one dashboard."""
+    """The layout jobs of one dashboard."""
 
     def __init__(self) -> None:
-        self._jobs: collections.OrderedDict[str, TsneJob] = collections.OrderedDict()
+        self._jobs: collections.OrderedDict[str, LayoutJob] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self, request: TsneRequest, values: np.ndarray, tensor_key: object) -> TsneJob:
+    def start(self, request: LayoutRequest, values: np.ndarray, tensor_key: object) -> LayoutJob:
         """The job for these values and parameters: a finished or running one, or a new one
         started now."""
-        if len(values) < 2:
-            raise InvalidArgumentError("t-SNE needs at least two points")
-        key = json.dumps([repr(tensor_key), request.model_dump()], sort_keys=True)
+        kind = "tsne" if isinstance(request, TsneRequest) else "umap"
+        n = len(values)
+        fewest = 3 if kind == "umap" else 2
+        if n < fewest:
+            raise InvalidArgumentError(f"{kind} needs at least {fewest} points, not {n}")
+        key = json.dumps([repr(tensor_key), kind, request.model_dump()], sort_keys=True)
         job_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         with self._lock:
             job = self._jobs.get(job_id)
@@ -90,44 +114,49 @@ class LayoutJobs:
             for other in self._jobs.values():
                 if not other.done:
                     other.stop.set()
-            job = TsneJob(
-                job_id, request, request.iterations,
-                np.zeros((len(values), request.dimensions), np.float32),
-            )
+            if isinstance(request, TsneRequest):
+                method, iterations = layout_methods.tsne_method(n), request.iterations
+            else:
+                method, iterations = layout_methods.umap_method(n), request.epochs or default_epochs(n)
+            job = LayoutJob(job_id, kind, method, request, iterations, n)
             self._jobs[job_id] = job
             while len(self._jobs) > KEPT_JOBS:
                 self._jobs.popitem(last=False)
-        threading.Thread(target=_run, args=(job, values), daemon=True, name="tsne").start()
+        threading.Thread(target=_run, args=(job, values), daemon=True, name=kind).start()
         return job
 
-    def get(self, job_id: str) -> TsneJob:
-        """A job by its id; 404 for one that is not kept."""
+    def get(self, job_id: str, kind: str) -> LayoutJob:
+        """A ``kind`` job by its id; 404 for one that is not kept."""
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFoundError(f"no t-SNE job {job_id!r}")
+        if job is None or job.kind != kind:
+            raise NotFoundError(f"no {kind} job {job_id!r}")
         job.last_asked = time.monotonic()
         return job
 
 
-def _run(job: TsneJob, values: np.ndarray) -> None:
+def _run(job: LayoutJob, values: np.ndarray) -> None:
+    def report(iteration: int, positions: np.ndarray) -> bool:
+        job.snapshot = (iteration, np.array(positions, dtype=np.float32))
+        if time.monotonic() - job.last_asked > ABANDONED_SECONDS:
+            job.stop.set()
+        return not job.stop.is_set()
+
     try:
         request = job.request
-        kind = Tsne if len(values) <= EXACT_POINTS else LandmarkTsne
-        tsne = kind(
-            values, perplexity=request.perplexity, learning_rate=request.learning_rate,
-            dimensions=request.dimensions,
-        )
-        while tsne.iteration < job.iterations and not job.stop.is_set():
-            if time.monotonic() - job.last_asked > ABANDONED_SECONDS:
-                job.stop.set()
-                break
-            tsne.step()
-            if tsne.iteration % SNAPSHOT_EVERY == 0 or tsne.iteration == job.iterations:
-                job.positions = tsne.positions.astype(np.float32)
-                job.iteration = tsne.iteration
+        if isinstance(request, TsneRequest):
+            layout_methods.run_tsne(
+                job.method, values, perplexity=request.perplexity,
+                learning_rate=request.learning_rate, iterations=job.iterations,
+                dimensions=request.dimensions, report=report,
+            )
+        else:
+            layout_methods.run_umap(
+                job.method, values, neighbors=request.neighbors, min_dist=request.min_dist,
+                epochs=job.iterations, dimensions=request.dimensions, report=report,
+            )
     except Exception as e:  # noqa: BLE001  # a failed layout is reported to the page
-        logger.warning("t-SNE job %s failed: %s", job.id, e)
+        logger.warning("%s job %s failed: %s", job.kind, job.id, e)
         job.error = f"{type(e).__name__}: {e}"
     finally:
         job.done = True

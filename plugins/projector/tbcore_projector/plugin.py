@@ -23,7 +23,7 @@ from tbcore.plugin import Plugin, PluginContext
 from tbcore.server.query_params import optional_float, optional_int
 from tbcore.server.responses import JSONResponse
 from tbcore_projector import meshes, projections
-from tbcore_projector.layout_jobs import LayoutJobs, TsneRequest
+from tbcore_projector.layout_jobs import LayoutJobs, LayoutRequest, TsneRequest, UmapRequest
 from tbcore_projector.metadata import MESH_PLUGIN_NAME, PROJECTOR_PLUGIN_NAME
 from tbcore_projector.projector_files import ProjectorFiles
 
@@ -121,7 +121,7 @@ class ProjectorPlugin(Plugin):
     def routes(self) -> list[BaseRoute]:
         """TensorBoard's ``runs``, ``info``, ``tensor``, ``metadata``, ``sprite_image``,
         ``bookmarks``; ours: ``pca``, ``pca_positions``, ``neighbors``, ``tsne``,
-        ``tsne_positions``."""
+        ``tsne_positions``, ``umap``, ``umap_positions``, ``custom_projection``."""
         return [
             Route("/runs", self.runs),
             Route("/info", self.info),
@@ -135,6 +135,8 @@ class ProjectorPlugin(Plugin):
             Route("/tsne", self.tsne, methods=["POST"]),
             Route("/custom_projection", self.custom_projection, methods=["POST"]),
             Route("/tsne_positions", self.tsne_positions),
+            Route("/umap", self.umap, methods=["POST"]),
+            Route("/umap_positions", self.umap_positions),
         ]
 
     def runs(self, request: Request) -> Response:
@@ -232,10 +234,16 @@ class ProjectorPlugin(Plugin):
         """POST ``{run, name, perplexity, learning_rate, iterations, dimensions}``: starts
         (or finds) the t-SNE job of that tensor and parameters; its progress."""
         raw = await request.body()
-        return JSONResponse(await run_in_threadpool(self._start_tsne, raw))
+        return JSONResponse(await run_in_threadpool(self._start_layout, TsneRequest, raw))
 
-    def _start_tsne(self, raw: bytes) -> dict[str, object]:
-        body = parse_body(TsneRequest, raw)
+    async def umap(self, request: Request) -> Response:
+        """POST ``{run, name, neighbors, min_dist, epochs, dimensions}``: starts (or finds)
+        the UMAP job of that tensor and parameters; its progress."""
+        raw = await request.body()
+        return JSONResponse(await run_in_threadpool(self._start_layout, UmapRequest, raw))
+
+    def _start_layout(self, model: type[LayoutRequest], raw: bytes) -> dict[str, object]:
+        body = parse_body(model, raw)
         values = self.files.tensor(body.run, body.name)
         return self.layouts.start(body, values, (id(values), values.shape)).progress()
 
@@ -253,15 +261,23 @@ class ProjectorPlugin(Plugin):
         return np.ascontiguousarray(positions, dtype="<f4").tobytes()
 
     def tsne_positions(self, request: Request) -> Response:
-        """``job``: the layout so far, ``[N, dimensions]`` float32 bytes; the progress in the
-        ``x-tsne-progress`` header (JSON)."""
-        job = self.layouts.get(request.query_params.get("job", ""))
-        positions = job.positions
-        progress = json.dumps(job.progress())
+        """``job``: the t-SNE layout so far, ``[N, dimensions]`` float32 bytes (empty before
+        the first snapshot); the progress in the ``x-tsne-progress`` header (JSON)."""
+        return self._positions(request, "tsne")
+
+    def umap_positions(self, request: Request) -> Response:
+        """``job``: the UMAP layout so far, as ``tsne_positions`` gives t-SNE's, with the
+        progress in ``x-umap-progress``."""
+        return self._positions(request, "umap")
+
+    def _positions(self, request: Request, kind: str) -> Response:
+        job = self.layouts.get(request.query_params.get("job", ""), kind)
+        iteration, positions = job.snapshot
+        progress = {**job.progress(), "iteration": iteration}
         return Response(
             np.ascontiguousarray(positions, dtype="<f4").tobytes(),
             media_type=OCTET_STREAM,
-            headers={"x-tsne-progress": progress, "cache-control": "no-store"},
+            headers={f"x-{kind}-progress": json.dumps(progress), "cache-control": "no-store"},
         )
 
     def write_demo_data(self, logdir: Path) -> None:

@@ -73,8 +73,12 @@ class Tsne:
     def step(self) -> None:
         """One gradient-descent iteration."""
         y = self.positions.astype(np.float32)
-        squared = np.sum(y * y, axis=1)
-        num = 1.0 / (1.0 + np.maximum(squared[:, None] + squared[None, :] - 2 * y @ y.T, 0))
+        # Coordinate by coordinate: BLAS's y @ y.T with 2 or 3 columns is many times slower
+        # (its threads start for every product; worse still on a busy machine).
+        d2 = np.zeros((len(y), len(y)), np.float32)
+        for k in range(y.shape[1]):
+            d2 += np.square(y[:, k, None] - y[None, :, k])
+        num = 1.0 / (1.0 + d2)
         np.fill_diagonal(num, 0.0)
         q = np.maximum(num / num.sum(), 1e-12)
         exaggeration = EXAGGERATION if self.iteration < EXAGGERATION_ITERATIONS else 1.0

@@ -192,6 +192,36 @@ def test_tsne_moves_the_points_until_it_converges(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('.projector-tsne-controls').checkVisibility()")
 
 
+def test_umap_separates_the_clusters_while_the_cloud_moves(page: Any) -> None:
+    page.evaluate("""() => { window.__umapSeen = [];
+        new MutationObserver(() => window.__umapSeen.push(document.querySelector('.projector-dashboard').dataset.umapIteration))
+          .observe(document.querySelector('.projector-dashboard'), { attributes: true, attributeFilter: ['data-umap-iteration'] }); }""")
+    page.select_option(".projector-dims", "2")
+    _wait_points(page, COUNT)
+    page.select_option(".projector-method", "umap")  # starts it with the defaults
+    assert page.locator(".projector-umap-controls").is_visible()
+    assert not page.locator(".projector-tsne-controls").is_visible()
+    page.fill(".projector-umap-neighbors", "10")
+    page.fill(".projector-umap-min-dist", "0.05")
+    page.fill(".projector-umap-epochs", "120")
+    page.click(".projector-umap-run")
+    page.wait_for_function("() => document.querySelector('.projector-dashboard').dataset.umapIteration === '120'", timeout=60_000)
+    assert page.eval_on_selector(".projector-dashboard", "d => d.dataset.layoutMethod") == "numpy"
+    seen = {int(v) for v in page.evaluate("() => window.__umapSeen") if v}
+    assert len(seen - {0, 120}) >= 2  # the cloud moved while it converged
+    page.evaluate(NEXT_FRAME)
+    screen = np.array([[p["x"], p["y"]] for p in page.evaluate(
+        f"() => Array.from({{length: {COUNT}}}, (_, i) => document.querySelector('.projector-dashboard').projectorView.screenOf(i))")])
+    distances = np.linalg.norm(screen[:, None] - screen[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    assert np.array_equal(distances.argmin(axis=1) // 100, np.arange(COUNT) // 100)
+    centres = np.array([screen[c * 100 : (c + 1) * 100].mean(axis=0) for c in range(3)])
+    spread = max(np.linalg.norm(screen[c * 100 : (c + 1) * 100] - centres[c], axis=1).mean() for c in range(3))
+    gaps = [np.linalg.norm(centres[a] - centres[b]) for a, b in ((0, 1), (0, 2), (1, 2))]
+    assert min(gaps) > 2 * spread
+    assert int(page.eval_on_selector(".projector-view", "v => v.dataset.drawnPoints")) == COUNT
+
+
 def test_pca_components_and_custom_projection(page: Any) -> None:
     variance = page.locator(".projector-variance").text_content()
     page.select_option(".projector-pca-x", "3")

@@ -109,30 +109,82 @@ def test_tsne_streams_positions_until_done(tmp_path: Path, serve: Any) -> None:
         writer.add_scalar("x", 1.0, 0)
         writer.add_embedding(points.astype(np.float32), tag="two")
     url = serve(tmp_path) + "data/plugin/projector/"
-    body = {"run": "run", "name": "two:00000", "iterations": 1000, "perplexity": 15}
+    body = {"run": "run", "name": "two:00000", "iterations": 400, "perplexity": 15}
     assert _post(url + "tsne", body, csrf=False)[0] == 403
     status, error = _post(url + "tsne", {**body, "perplexity": 0.5})
     assert status == 400 and "perplexity" in error["error"]
     assert _post(url + "tsne", {**body, "extra": 1})[0] == 400
     status, started = _post(url + "tsne", body)
     assert status == 200 and started["num_points"] == 600
-    deadline, seen = time.monotonic() + 120, set()
-    while True:
-        with urllib.request.urlopen(url + f"tsne_positions?job={started['job']}") as response:
-            progress = json.loads(response.headers["x-tsne-progress"])
-            layout = np.frombuffer(response.read(), dtype="<f4").reshape(600, 2)
-        seen.add(progress["iteration"])
-        if progress["done"] or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    assert progress["iteration"] == 1000 and progress["error"] == ""
+    progress, layout, seen = _follow(url, "tsne", started["job"], 600)
+    assert progress["iteration"] == 400 and progress["error"] == ""
+    assert progress["method"] == "exact"
     assert len(seen) > 2  # snapshots while it converged
+    _assert_clusters_apart(layout, 300)
+    assert _post(url + "tsne", body)[1]["done"] is True  # kept: the same job, finished
+    for missing_job in ("tsne_positions?job=nope", f"umap_positions?job={started['job']}"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(url + missing_job)
+        assert missing.value.code == 404
+        missing.value.close()
+
+
+def _follow(url: str, kind: str, job: str, count: int) -> tuple[dict[str, Any], np.ndarray, set[int]]:
+    """Poll a layout job until it is done: its last progress, layout and the iterations
+    seen (a snapshot is empty until the job has positions)."""
+    deadline, seen = time.monotonic() + 120, set()
+    layout = np.zeros((0, 2), np.float32)
+    while True:
+        with urllib.request.urlopen(url + f"{kind}_positions?job={job}") as response:
+            progress = json.loads(response.headers[f"x-{kind}-progress"])
+            data = np.frombuffer(response.read(), dtype="<f4")
+        if len(data):
+            layout = data.reshape(count, -1)
+            seen.add(progress["iteration"])
+        else:
+            assert progress["iteration"] == 0
+        if progress["done"] or time.monotonic() > deadline:
+            return progress, layout, seen
+        time.sleep(0.02)
+
+
+def _assert_clusters_apart(layout: np.ndarray, size: int) -> None:
+    """Each point's nearest point in ``layout`` is of its own cluster (``size`` points
+    each, in order)."""
     distances = np.linalg.norm(layout[:, None] - layout[None], axis=2)
     np.fill_diagonal(distances, np.inf)
     nearest = distances.argmin(axis=1)
-    assert np.array_equal(nearest // 300, np.arange(600) // 300)  # each point's nearest: same cluster
-    assert _post(url + "tsne", body)[1]["done"] is True  # kept: the same job, finished
-    with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(url + "tsne_positions?job=nope")
-    assert missing.value.code == 404
-    missing.value.close()
+    assert np.array_equal(nearest // size, np.arange(len(layout)) // size)
+
+
+def test_umap_streams_positions_until_done(tmp_path: Path, serve: Any) -> None:
+    """UMAP (numpy) on two well separated clusters: the first snapshot is the starting
+    layout, the cloud moves every epoch, the clusters end apart and compact; bad bodies get
+    a 400 naming the field."""
+    from tbcore.summary import SummaryWriter
+
+    rng = np.random.default_rng(1)
+    points = np.concatenate([rng.normal(0, 1, (250, 12)), rng.normal(10, 1, (250, 12))])
+    with SummaryWriter(tmp_path / "run") as writer:
+        writer.add_scalar("x", 1.0, 0)
+        writer.add_embedding(points.astype(np.float32), tag="two")
+    url = serve(tmp_path) + "data/plugin/projector/"
+    body = {"run": "run", "name": "two:00000", "neighbors": 10, "min_dist": 0.05, "epochs": 150}
+    assert _post(url + "umap", body, csrf=False)[0] == 403
+    for bad in ({"neighbors": 1}, {"min_dist": 1.5}, {"epochs": 5}, {"dimensions": 4}, {"perplexity": 30}):
+        status, error = _post(url + "umap", {**body, **bad})
+        assert status == 400 and next(iter(bad)) in error["error"], bad
+    status, started = _post(url + "umap", body)
+    assert status == 200 and started["num_points"] == 500 and started["iterations"] == 150
+    assert started["method"] == "numpy"
+    progress, layout, seen = _follow(url, "umap", started["job"], 500)
+    assert progress["iteration"] == 150 and progress["error"] == "", progress
+    assert len(seen) > 2 and layout.shape == (500, 2)
+    _assert_clusters_apart(layout, 250)
+    centres = [layout[:250].mean(axis=0), layout[250:].mean(axis=0)]
+    spread = max(np.linalg.norm(layout[:250] - centres[0], axis=1).mean(),
+                 np.linalg.norm(layout[250:] - centres[1], axis=1).mean())
+    assert np.linalg.norm(centres[0] - centres[1]) > 3 * spread
+    again = _post(url + "umap", body)[1]
+    assert again["job"] == started["job"] and again["done"] is True
+    assert _post(url + "umap", {**body, "dimensions": 3})[1]["job"] != started["job"]

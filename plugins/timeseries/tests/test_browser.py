@@ -2,7 +2,9 @@
 by torch.utils.tensorboard: it is the first tab and ``#timeseries`` opens it; the type chips
 filter the cards; a pinned card's copy survives a reload and a shared URL; a tag filter
 gathers its matches in one section; image and histogram cards draw; the compact legend and
-the card menu's downloads; the settings pane's card height and smoothing."""
+the card menu's downloads; the settings pane's card height and smoothing; the image settings
+are the Images tab's (a change in either tab shows in the other); a setting change redraws
+the cards in sight and marks the others, which redraw when scrolled into view."""
 
 from __future__ import annotations
 
@@ -39,15 +41,15 @@ for i in range(8):
 def url(logdir_from_scripts: Callable[..., Path], tbcore_server: Any) -> Iterator[str]:
     pytest.importorskip("torch")
     logdir = logdir_from_scripts("timeseries_browser", [WRITE])
-    with tbcore_server(logdir, "--plugins", "timeseries,scalars", runs=len(RUNS)) as served:
+    with tbcore_server(logdir, "--plugins", "timeseries,scalars,images", runs=len(RUNS)) as served:
         yield served
 
 
 @contextlib.contextmanager
-def _page(browser: Any, context: Any = None) -> Iterator[Any]:
+def _page(browser: Any, context: Any = None, height: int = 1000) -> Iterator[Any]:
     """A page that fails the test on a console error or a request off this machine."""
     own = context is None
-    context = context or browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = context or browser.new_context(viewport={"width": 1400, "height": height})
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
@@ -206,3 +208,81 @@ def test_settings_pane_card_height_and_smoothing(browser: Any, url: str) -> None
         card.locator(".timeseries-fullscreen-button").click()
         box = card.evaluate("el => el.getBoundingClientRect().width")
         assert box > 1300
+
+
+def _set_number(page: Any, selector: str, value: float) -> None:
+    """Type ``value`` in a settings number box (as a user would, then leave it)."""
+    page.fill(selector, str(value))
+    page.locator(selector).dispatch_event("change")
+
+
+def _set_range(locator: Any, value: float) -> None:
+    locator.evaluate(
+        "(el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        value,
+    )
+
+
+def test_image_settings_are_the_images_tabs(browser: Any, url: str) -> None:
+    key = json.dumps(["images", "inputs/digit", "run0", 0], separators=(",", ":"))
+    style = "(el) => getComputedStyle(el).filter"
+    with _page(browser) as page:
+        _open(page, url + "#timeseries.type=images")
+        image = page.locator(f".tb-card[data-key='{key}'] img.timeseries-image")
+        page.wait_for_function("img => img.complete && img.naturalWidth === 6", arg=image.element_handle())
+        _set_number(page, ".timeseries-brightness-value", 1.5)
+        assert "images.brightness=1.5" in page.url
+        assert image.evaluate(style) == "brightness(1.5) contrast(1)"
+        # The Images tab opens with the setting made here.
+        page.click('[role="tab"][data-plugin="images"]')
+        media = page.locator("section[data-plugin='images'] img.media-image").first
+        media.wait_for()
+        assert page.locator(".media-brightness-input").input_value() == "1.5"
+        assert page.locator(".media-range-value").first.text_content() == "150%"
+        assert media.evaluate(style) == "brightness(1.5) contrast(1)"
+        # Both tabs are open now: a change in the Images tab shows in the time series tab.
+        _set_range(page.locator(".media-contrast-input"), 0.5)
+        page.check(".media-actual-size-toggle")
+        assert "images.contrast=0.5" in page.url and "images.actualSize=true" in page.url
+        page.click('[role="tab"][data-plugin="timeseries"]')
+        page.wait_for_function("() => document.querySelector('.timeseries-contrast-value').value === '0.5'")
+        assert page.locator(".timeseries-actual-size-toggle").is_checked()
+        assert image.evaluate(style) == "brightness(1.5) contrast(0.5)"
+        assert image.evaluate("el => [el.clientWidth, el.clientHeight]") == [6, 8]  # actual size
+        # And back: the reset in the Images tab clears what was set here too.
+        _set_number(page, ".timeseries-brightness-value", 2)
+        page.click('[role="tab"][data-plugin="images"]')
+        page.wait_for_function("() => document.querySelector('.media-brightness-input').value === '2'")
+        page.click("button.media-reset")
+        assert "images.brightness" not in page.url and "images.contrast" not in page.url
+        page.click('[role="tab"][data-plugin="timeseries"]')
+        page.wait_for_function("() => document.querySelector('.timeseries-brightness-value').value === '1'")
+        assert image.evaluate(style) == "brightness(1) contrast(1)"
+
+
+def test_a_setting_redraws_cards_in_sight_and_the_others_when_scrolled_to(
+    browser: Any, url: str
+) -> None:
+    loss = json.dumps(["scalars", "loss/train"], separators=(",", ":"))
+    accuracy = json.dumps(["scalars", "metrics/accuracy"], separators=(",", ":"))
+    series = "el => el.querySelector('.tb-card-body').__chart.data().length"
+    with _page(browser, height=600) as page:
+        _open(page, url + "#timeseries.type=scalars&timeseries.cardHeight=large")
+        top = page.locator(f".tb-card[data-key='{loss}']")
+        below = page.locator(f".tb-card[data-key='{accuracy}']")
+        # Render the lower card, then scroll back up: it is rendered, and out of sight.
+        below.scroll_into_view_if_needed()
+        page.wait_for_function("el => el.querySelector('.tb-card-body').dataset.complete === 'true'", arg=below.element_handle())
+        page.evaluate("() => document.querySelector('.tb-panels').scrollTo(0, 0)")
+        page.wait_for_function("el => el.getBoundingClientRect().top > innerHeight", arg=below.element_handle())
+        page.wait_for_timeout(200)  # the grid's IntersectionObserver reports it gone
+        assert top.evaluate(series) == below.evaluate(series) == 2 * len(RUNS)  # smoothed + raw
+
+        _set_number(page, ".timeseries-smoothing-value", 0)  # no smoothing: raw lines alone
+        assert top.evaluate(series) == len(RUNS)  # in sight: at once
+        assert top.get_attribute("data-stale") is None
+        assert below.evaluate(series) == 2 * len(RUNS)  # out of sight: not yet,
+        assert below.get_attribute("data-stale") == "true"  # but marked
+        below.scroll_into_view_if_needed()
+        page.wait_for_function("el => !el.dataset.stale", arg=below.element_handle())
+        assert below.evaluate(series) == len(RUNS)

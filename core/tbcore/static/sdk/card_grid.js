@@ -12,6 +12,9 @@ import { h } from "./dom.js";
  * @property {(cardEl: HTMLElement, item: T) => (void | (() => void))} render fills a card
  *   the first time it is near the viewport; may return a cleanup function
  * @property {(item: T) => string} [title] card heading (shown as text)
+ * @property {(item: T, cardEl: HTMLElement) => void} [onShow] called when a card rendered
+ *   before comes near the viewport again (e.g. to draw it again after a setting changed
+ *   while it was away, see {@link CardGrid#isVisible})
  * @property {string} [rootMargin] how far outside the viewport cards start rendering
  *   (default `"300px"`)
  */
@@ -93,6 +96,14 @@ export class CardGrid {
     }
   }
 
+  /**
+   * Whether the card is near the viewport now (within `rootMargin`), as the grid last saw it.
+   * @param {string} key
+   */
+  isVisible(key) {
+    return this.cards.get(key)?.visible ?? false;
+  }
+
   /** Run every card's cleanup and empty the container. */
   destroy() {
     this.observer.disconnect();
@@ -162,7 +173,9 @@ export class CardGrid {
       const entry = this.cards.get(key);
       if (!entry) continue;
       entry.visible = e.isIntersecting;
-      if (e.isIntersecting && (!entry.rendered || entry.dirty)) this._render(entry);
+      if (!e.isIntersecting) continue;
+      if (!entry.rendered || entry.dirty) this._render(entry);
+      else this.options.onShow?.(entry.item, entry.body);
     }
   }
 

@@ -5,6 +5,7 @@
 
 import { h } from "./dom.js";
 import { formatNumber } from "./number_format.js";
+import { nearestIndex } from "./_align.js";
 
 /** The orders a tooltip can list its rows in: `[value, label]`, the default first. */
 export const TOOLTIP_SORTS = Object.freeze([
@@ -34,6 +35,38 @@ export function sortPoints(points, sort) {
   if (sort === "default") return [...points].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   if (sort === "ascending") return [...points].sort(byValue(1));
   if (sort === "descending") return [...points].sort(byValue(-1));
+  return points;
+}
+
+/**
+ * Each listed series' point nearest to the cursor's x, nearest to the cursor first (in
+ * pixels; a point off the line, NaN or ±Infinity, after every other).
+ * @param {import("uplot").default} u
+ * @param {(import("./line_chart.js").ChartSeries & {clean: import("./_align.js").CleanSeries})[]} series
+ * @param {number} x the cursor's x value
+ * @param {number} left the cursor's position in the plot (CSS px)
+ * @param {number} top
+ * @returns {import("./line_chart.js").CursorPoint[]}
+ */
+export function cursorPoints(u, series, x, left, top) {
+  /** @type {import("./line_chart.js").CursorPoint[]} */
+  const points = [];
+  /** @type {Map<import("./line_chart.js").CursorPoint, number>} */
+  const distance = new Map();
+  series.forEach((s, order) => {
+    if (s.tooltip === false) return;
+    const i = nearestIndex(s.clean.x, x);
+    if (i < 0) return;
+    const index = s.clean.index[i];
+    /** @type {import("./line_chart.js").CursorPoint} */
+    const point = { name: s.name, color: s.color, x: s.clean.x[i], y: s.clean.raw[i], index, order, meta: s.meta };
+    if (s.wallTimes) point.wallTime = +s.wallTimes[index];
+    points.push(point);
+    const py = s.clean.y[i] === s.clean.y[i] ? u.valToPos(s.clean.y[i], "y") : NaN;
+    const d = Math.hypot(u.valToPos(point.x, "x") - left, py - top);
+    distance.set(point, Number.isFinite(d) ? d : Infinity);
+  });
+  points.sort((a, b) => /** @type {number} */ (distance.get(a)) - /** @type {number} */ (distance.get(b)));
   return points;
 }
 

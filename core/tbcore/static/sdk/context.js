@@ -26,7 +26,8 @@ import { fetchBlob, fetchJson, fetchText, postJson, queryString } from "./fetch.
 /**
  * @typedef {object} RunsApi the run selection shared by every dashboard (the left sidebar)
  * @property {() => {name: string, color: string}[]} all every run, in the run order (the
- *   sidebar's: the server's, by start time, unless the user sorted by name)
+ *   sidebar's: the server's, by start time, unless the user sorted the run table by name or
+ *   newest first)
  * @property {() => string[]} selected names of the checked runs, in the run order
  * @property {(name: string) => string} colorOf a run's color (same everywhere; the user may
  *   pick another in the sidebar)

@@ -25,14 +25,15 @@
  * Axes (see `axis_ticks.js`): linear ticks 1, 2, 2.5 or 5 times a power of ten apart, as
  * dense as their labels allow; a log axis fits the data and labels intermediate ticks.
  *
- * Zoom: drag a box to zoom on x and y (a mostly horizontal drag zooms x alone, a mostly
- * vertical one y alone); the "Fit" button or a double-click shows all the data again.
+ * Zoom (see `chart_zoom.js`): drag a box to zoom on x and y (a mostly horizontal drag zooms x
+ * alone, a mostly vertical one y alone); the "Fit" button or a double-click shows all the data
+ * again.
  *
- * Selection (unless `selectable: false`): a click on the plot selects the step nearest to
- * it, a shift-click then selects a range; a table under the chart lists each series at that
- * step (smoothed, value, step, wall and relative time) or its min, max, mean and change over
- * the range (see `step_table.js`), with sortable columns and a CSV copy. Charts given the same
- * `link` store select the same step together.
+ * Selection (see `chart_selection.js`; unless `selectable: false`): a click on the plot selects
+ * the step nearest to it, a shift-click then selects a range; a table under the chart lists
+ * each series at that step (smoothed, value, step, wall and relative time) or its min, max,
+ * mean and change over the range (see `step_table.js`), with sortable columns and a CSV copy.
+ * Charts given the same `link` store select the same step together.
  * @module
  */
 
@@ -40,13 +41,14 @@ import uPlot from "uplot";
 import { fitLogRange } from "./axis_ticks.js";
 import { chartAxes } from "./chart_axes.js";
 import { drawMarkers, drawSelection } from "./chart_markers.js";
-import { DEFAULT_TOOLTIP_ROWS, sortPoints, tooltipTable } from "./chart_tooltip.js";
+import { ChartSelection } from "./chart_selection.js";
+import { DEFAULT_TOOLTIP_ROWS, cursorPoints, sortPoints, tooltipTable } from "./chart_tooltip.js";
 import { withAlpha } from "./colors.js";
 import { h } from "./dom.js";
 import { formatNumber, formatTick } from "./number_format.js";
-import { copyText, renderSelectionTable, selectionTable, tableCsv, sortRows } from "./step_table.js";
+import { ChartZoom } from "./chart_zoom.js";
 import { Tooltip } from "./tooltip.js";
-import { alignSeries, cleanSeries, decimate, lineValues, nearestIndex, needsDecimation } from "./_align.js";
+import { alignSeries, cleanSeries, decimate, lineValues, needsDecimation } from "./_align.js";
 
 // Where they were first exported, for modules that import them from here.
 export { formatNumber, formatTick };
@@ -143,39 +145,45 @@ export class LineChart {
     this.plot = null;
     this.structure = "";
     this.tooltip = this.options.tooltip ? new Tooltip() : null;
-    /** Whether the user zoomed in (drag); live updates then keep the zoom. */
-    this.zoomed = false;
+    this.zoom = new ChartZoom(() => this.resetZoom());
+    this.selector = new ChartSelection(this);
     /** Whether the series are long enough to be decimated at full extent. */
     this.decimating = false;
     this.refineFrame = 0;
     /** The x window the data handed to uPlot was made for. */
     this.window = [NaN, NaN];
-    /** A box zoom's y range (null: fit the data). */
-    this.yZoom = /** @type {[number, number] | null} */ (null);
-    /** @type {import("./step_table.js").StepSelection | null} */
-    this.selection = null;
-    this.tableSort = /** @type {{key: string | null, direction: 1 | -1}} */ ({ key: null, direction: 1 });
-    /** The selection before the last lone click (a double-click's two clicks are undone). */
-    this.beforeClick = /** @type {{selection: import("./step_table.js").StepSelection | null, time: number}} */ ({ selection: null, time: 0 });
-    this.unlink = /** @type {(() => void) | null} */ (null);
     this.root = h("div", { class: "tb-line-chart" });
-    this.fitButton = h("button", { type: "button", class: "tb-chart-fit", title: "Fit the domain to the data (or double-click)", "aria-label": "Fit domain" }, "Fit");
-    this.fitButton.addEventListener("click", () => this.resetZoom());
-    /** The step or range table, under the plot. */
-    this.table = h("div", { class: "tb-step-table-slot", hidden: true });
     /** Shown instead of the plot when nothing can be drawn on its log axes. */
     this.message = h("div", {
       class: "tb-line-chart-message tb-muted",
       hidden: true,
       style: { padding: "2em 1em", textAlign: "center" },
     });
-    el.replaceChildren(this.root, this.message, this.table);
+    el.replaceChildren(this.root, this.message, this.selector.table);
     if (this.options.link) this.setLink(this.options.link);
     el.dataset.series = "0";
     this.resizeObserver = new ResizeObserver(() => this._resize());
     this.resizeObserver.observe(el);
     this.themeObserver = new MutationObserver(() => this._draw(true));
     this.themeObserver.observe(document.documentElement, { attributeFilter: ["data-theme"] });
+  }
+
+  /** Whether the user zoomed in (drag); live updates then keep the zoom. */
+  get zoomed() {
+    return this.zoom.zoomed;
+  }
+
+  /** A box zoom's y range (null: fit the data). */
+  get yZoom() {
+    return this.zoom.yZoom;
+  }
+
+  /**
+   * The selected step or range (null: none).
+   * @returns {import("./step_table.js").StepSelection | null}
+   */
+  get selection() {
+    return this.selector.selection;
   }
 
   /**
@@ -213,8 +221,7 @@ export class LineChart {
    * Show all the data again after a zoom (the "Fit" button, a double-click).
    */
   resetZoom() {
-    this.zoomed = false;
-    this.yZoom = null;
+    this.zoom.reset();
     if (this.plot) this._draw(false);
   }
 
@@ -224,7 +231,7 @@ export class LineChart {
    * @param {import("./step_table.js").StepSelection | null} selection
    */
   setSelection(selection) {
-    this._select(selection, false);
+    this.selector.select(selection, false);
   }
 
   /**
@@ -232,15 +239,7 @@ export class LineChart {
    * @param {import("./store.js").Store<import("./step_table.js").StepSelection | null> | null} store
    */
   setLink(store) {
-    this.unlink?.();
-    this.unlink = null;
-    this.options.link = store ?? undefined;
-    if (!store) return;
-    const follow = (/** @type {import("./step_table.js").StepSelection | null} */ value) => {
-      if (!sameSelection(value, this.selection)) this._select(value, false, false);
-    };
-    this.unlink = store.subscribe(follow);
-    if (store.get()) follow(store.get());
+    this.selector.setLink(store);
   }
 
   /**
@@ -258,15 +257,12 @@ export class LineChart {
    * @returns {import("./step_table.js").SelectionTable | null}
    */
   selectionTable() {
-    if (!this.selection) return null;
-    const table = selectionTable(this.series, this.selection);
-    return { ...table, rows: sortRows(table.rows, this.tableSort.key, this.tableSort.direction) };
+    return this.selector.rows();
   }
 
   /** The step or range table as CSV ("" with no selection). */
   selectionCsv() {
-    const table = this.selectionTable();
-    return table ? tableCsv(table) : "";
+    return this.selector.csv();
   }
 
   /**
@@ -285,10 +281,8 @@ export class LineChart {
 
   /** Remove the chart and stop observing its container. */
   destroy() {
-    this.unlink?.();
-    this.unlink = null;
-    this.table.remove();
-    this.fitButton.remove();
+    this.selector.destroy();
+    this.zoom.destroy();
     this.resizeObserver.disconnect();
     this.themeObserver.disconnect();
     cancelAnimationFrame(this.refineFrame);
@@ -329,23 +323,22 @@ export class LineChart {
       const zoom = this.zoomed && sameX ? this.plot?.scales.x : null;
       this.plot?.destroy();
       this.structure = structure;
-      this.zoomed = false;
+      this.zoom.zoomed = false;
       this.plot = new uPlot(this._options(), /** @type {any} */ (this._data(clean, [first, last])), this.root);
-      this.root.appendChild(this.fitButton);
       // A double-click shows all the data again; from then on, new data rescales again.
-      this.plot.over.addEventListener("dblclick", () => {
-        if (performance.now() - this.beforeClick.time < 600) this._select(this.beforeClick.selection, false);
+      this.zoom.attach(this.plot, this.root, () => {
+        this.selector.undoDoubleClick();
         this.resetZoom();
       });
       // uPlot stops the click that ends a drag: a click here selects.
-      this.plot.over.addEventListener("click", (event) => this._onClick(event));
+      this.plot.over.addEventListener("click", (event) => this.selector.onClick(event));
       if (zoom?.min != null && zoom.max != null) {
-        this.zoomed = true;
+        this.zoom.zoomed = true;
         this.plot.setScale("x", { min: zoom.min, max: zoom.max });
       }
     }
     this._showMessage(clean);
-    this._renderTable();
+    this.selector.render();
     this.el.dataset.series = String(this.series.length);
     this.el.dataset.points = String(this.series.reduce((n, s) => n + s.clean.x.length, 0));
   }
@@ -377,7 +370,7 @@ export class LineChart {
    * @returns {[number | null, number | null]}
    */
   _yRange(min, max, log) {
-    if (this.yZoom) return this.yZoom;
+    if (this.zoom.yZoom) return this.zoom.yZoom;
     const fixed = this.options.yRange;
     if (log) {
       if (!fixed) return fitLogRange(min, max) ?? [1, 10];
@@ -458,7 +451,7 @@ export class LineChart {
         y: {
           distr: logY ? 3 : 1,
           // A box zoom's y range stays when x is set (a live update, a refined window).
-          auto: () => !this.yZoom,
+          auto: () => !this.zoom.yZoom,
           // The scale the plot was built with, not `this.logY`: a plot being replaced may
           // still rescale once (uPlot commits in a microtask) after `this.logY` changed.
           range: (_u, min, max) => /** @type {[number, number]} */ (this._yRange(min, max, logY)),
@@ -483,107 +476,14 @@ export class LineChart {
         draw: [
           (u) => {
             drawMarkers(u, this.series);
-            drawSelection(u, this.selection, style.getPropertyValue("--tb-accent").trim() || "#e8710a");
+            drawSelection(u, this.selector.selection, style.getPropertyValue("--tb-accent").trim() || "#e8710a");
           },
         ],
         setCursor: [(u) => this._onCursor(u)],
-        setSelect: [(u) => this._onBoxZoom(u)],
+        setSelect: [(u) => this.zoom.onBoxZoom(u)],
         setScale: [(_u, key) => key === "x" && this._refine()],
       },
     };
-  }
-
-  /**
-   * A box was dragged: zoom x to it, and y too unless the drag was mostly horizontal (then
-   * uPlot's box spans the plot's height); uPlot sets the scales after this hook.
-   * @param {uPlot} u
-   */
-  _onBoxZoom(u) {
-    const { left, top, width, height } = u.select;
-    const plotWidth = u.bbox.width / devicePixelRatio;
-    const plotHeight = u.bbox.height / devicePixelRatio;
-    if (width > 0 && width < plotWidth - 0.5) this.zoomed = true;
-    if (height > 0 && height < plotHeight - 0.5) {
-      const lo = u.posToVal(top + height, "y");
-      const hi = u.posToVal(top, "y");
-      if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) this.yZoom = [lo, hi];
-    }
-  }
-
-  /**
-   * A click on the plot (not the end of a drag): select the step nearest to it, or with
-   * shift, the range from the selected step to it.
-   * @param {MouseEvent} event
-   */
-  _onClick(event) {
-    const u = this.plot;
-    if (!u || !this.options.selectable || !this.series.length) return;
-    const now = performance.now();
-    if (now - this.beforeClick.time > 600) this.beforeClick = { selection: this.selection, time: now };
-    const left = event.clientX - u.over.getBoundingClientRect().left;
-    const x = this._snap(u.posToVal(left, "x"));
-    if (x == null) return;
-    const extend = event.shiftKey && this.selection != null;
-    this._select(extend ? { start: /** @type {any} */ (this.selection).start, end: x } : { start: x, end: null }, true);
-  }
-
-  /**
-   * The x of the listed point nearest to `x` (null when no series has one).
-   * @param {number} x
-   */
-  _snap(x) {
-    let best = null;
-    let distance = Infinity;
-    for (const s of this.series) {
-      if (s.tooltip === false) continue;
-      const i = nearestIndex(s.clean.x, x);
-      if (i >= 0 && Math.abs(s.clean.x[i] - x) < distance) {
-        distance = Math.abs(s.clean.x[i] - x);
-        best = s.clean.x[i];
-      }
-    }
-    return best;
-  }
-
-  /**
-   * @param {import("./step_table.js").StepSelection | null} selection
-   * @param {boolean} byUser call `onSelect`
-   * @param {boolean} [share] tell the linked charts (default true)
-   */
-  _select(selection, byUser, share = true) {
-    const next = selection && Number.isFinite(selection.start) ? { start: selection.start, end: selection.end ?? null } : null;
-    if (next && next.end === next.start) next.end = null;
-    this.selection = next;
-    this.plot?.redraw(false, false);
-    this._renderTable();
-    if (share && this.options.link && !sameSelection(this.options.link.get(), next)) this.options.link.set(next);
-    if (byUser) this.options.onSelect?.(next);
-  }
-
-  /** Show the selection's table under the plot (or nothing without one). */
-  _renderTable() {
-    const table = this.selection ? selectionTable(this.series, this.selection) : null;
-    this.table.hidden = !table;
-    if (!table) {
-      this.table.replaceChildren();
-      delete this.el.dataset.selection;
-      return;
-    }
-    this.el.dataset.selection = table.kind;
-    this.table.replaceChildren(
-      renderSelectionTable(table, this.tableSort, {
-        onSort: (key) => {
-          this.tableSort = { key, direction: this.tableSort.key === key ? /** @type {1 | -1} */ (-this.tableSort.direction) : 1 };
-          this._renderTable();
-        },
-        onCopy: async (button) => {
-          const ok = await copyText(this.selectionCsv());
-          button.textContent = ok ? "Copied" : "Copy failed";
-          setTimeout(() => (button.textContent = "Copy CSV"), 1500);
-        },
-        onClear: () => this._select(null, true),
-      }),
-    );
   }
 
   /** @param {uPlot} u */
@@ -595,25 +495,7 @@ export class LineChart {
       return;
     }
     const x = u.posToVal(left, "x");
-    /** @type {CursorPoint[]} */
-    const points = [];
-    /** @type {Map<CursorPoint, number>} */
-    const distance = new Map();
-    this.series.forEach((s, order) => {
-      if (s.tooltip === false) return;
-      const i = nearestIndex(s.clean.x, x);
-      if (i < 0) return;
-      const index = s.clean.index[i];
-      /** @type {CursorPoint} */
-      const point = { name: s.name, color: s.color, x: s.clean.x[i], y: s.clean.raw[i], index, order, meta: s.meta };
-      if (s.wallTimes) point.wallTime = +s.wallTimes[index];
-      points.push(point);
-      // Nearest first, in pixels; a point off the line (NaN, ±Infinity) after every other.
-      const py = s.clean.y[i] === s.clean.y[i] ? u.valToPos(s.clean.y[i], "y") : NaN;
-      const d = Math.hypot(u.valToPos(point.x, "x") - left, py - top);
-      distance.set(point, Number.isFinite(d) ? d : Infinity);
-    });
-    points.sort((a, b) => /** @type {number} */ (distance.get(a)) - /** @type {number} */ (distance.get(b)));
+    const points = cursorPoints(u, this.series, x, left, top);
     this.options.onCursor?.({ x, points });
     const sorted = sortPoints(points, this.options.tooltipSort ?? "nearest");
     const maxRows = this.options.tooltipRows ?? DEFAULT_TOOLTIP_ROWS;
@@ -642,13 +524,4 @@ function extent(clean) {
     last = Math.max(last, s.x[s.x.length - 1]);
   }
   return [first, last];
-}
-
-/**
- * @param {import("./step_table.js").StepSelection | null | undefined} a
- * @param {import("./step_table.js").StepSelection | null | undefined} b
- */
-function sameSelection(a, b) {
-  if (!a || !b) return !a && !b;
-  return a.start === b.start && (a.end ?? null) === (b.end ?? null);
 }

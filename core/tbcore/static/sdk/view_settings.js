@@ -78,6 +78,33 @@ export function readHashValue(key, values) {
 }
 
 /**
+ * The number `key` names in the URL, if it lies in `[min, max]`; else `fallback` (with a
+ * warning when the URL names something else).
+ * @param {string} key
+ * @param {{min: number, max: number, fallback: number}} range
+ */
+export function readHashNumber(key, { min, max, fallback }) {
+  const text = readHashText(key);
+  const value = Number(text);
+  if (text === null) return fallback;
+  if (text.trim() === "" || !(value >= min && value <= max)) {
+    console.warn(`tbcore: ignoring ${key}=${JSON.stringify(text)} in the URL (expected ${min} to ${max})`);
+    return fallback;
+  }
+  return value;
+}
+
+/**
+ * The flag `key` names in the URL (`true` / `false`), else `fallback`.
+ * @param {string} key
+ * @param {boolean} fallback
+ */
+export function readHashFlag(key, fallback) {
+  const text = readHashText(key);
+  return text === "true" ? true : text === "false" ? false : fallback;
+}
+
+/**
  * Set `key` in the URL's hash (remove it for the default), keeping every other key, without
  * a history entry or a `hashchange` event.
  * @param {string} key

@@ -1,9 +1,12 @@
-// The left sidebar: one checkbox per run with its color, a regex filter, select all / none,
-// the run order, and a color picker (click a run's swatch). Rows are built once per run and
-// shown or hidden by the filter, so 2,000 runs stay fast; one color input serves them all.
+// The left sidebar: a regex filter, select all / none, and a compact table of the runs: a
+// row per run with its checkbox and name, its color (click the swatch to pick another) and
+// its place in the order the runs started; a click on a column header sorts by it (see
+// run_table_head.js). Rows are built once per run and shown or hidden by the filter (and
+// skipped by layout while off screen: `content-visibility`), so 2,000 runs stay fast; one
+// color input serves them all.
 
 import { h, onRunColorChange, runColor, setRunColor } from "@tbcore/sdk";
-import { RUN_ORDERS } from "./runs_model.js";
+import { runTableHead } from "./run_table_head.js";
 
 /**
  * @param {HTMLElement} el the sidebar element
@@ -25,20 +28,15 @@ export function mountRunSelector(el, model) {
   const error = h("div", { id: "tb-run-filter-error", class: "tb-field-error", role: "alert" });
   const count = h("span", { class: "tb-runs-count", "aria-live": "polite" });
   const selectedCount = h("span", { class: "tb-runs-selected" });
-  const list = h("ul", { class: "tb-run-list", "aria-label": "Runs" });
+  const list = h("ul", { class: "tb-run-list", role: "rowgroup" });
   const empty = h("p", { class: "tb-muted tb-runs-empty" }, "No runs yet.");
   const bounded = h("p", { class: "tb-runs-bounded", role: "status", hidden: true });
-  const sort = /** @type {HTMLSelectElement} */ (
-    h("select", { id: "tb-run-sort", class: "tb-input tb-small", "aria-label": "Sort runs" }, RUN_ORDERS.map(([value, label]) => h("option", { value }, label)))
-  );
-  sort.value = model.order.get();
-  sort.addEventListener("change", () => model.order.set(sort.value));
   /** One color input for every run: a swatch click points it at its run and opens it. */
   const picker = /** @type {HTMLInputElement} */ (
     h("input", { type: "color", id: "tb-run-color", class: "tb-visually-hidden", "aria-label": "Run color", tabindex: "-1" })
   );
   let pickerRun = "";
-  /** @type {Map<string, {row: HTMLElement, box: HTMLInputElement}>} */
+  /** @type {Map<string, {row: HTMLElement, box: HTMLInputElement, start: HTMLElement}>} */
   const rows = new Map();
   /** @type {WeakMap<Element, string>} */
   const rowNames = new WeakMap();
@@ -58,11 +56,10 @@ export function mountRunSelector(el, model) {
         h("button", { type: "button", class: "tb-button tb-small", onclick: () => checkVisible(false) }, "None"),
         h("span", { class: "tb-runs-counts" }, count, " · ", selectedCount),
       ),
-      h("div", { class: "tb-runs-sort" }, h("label", { for: "tb-run-sort" }, "Order "), sort),
       bounded,
       picker,
     ),
-    list,
+    h("div", { class: "tb-run-table", role: "table", "aria-label": "Runs" }, runTableHead(model), list),
     empty,
   );
 
@@ -78,14 +75,10 @@ export function mountRunSelector(el, model) {
 
   const template = h(
     "li",
-    { class: "tb-run" },
-    h(
-      "label",
-      null,
-      h("input", { type: "checkbox" }),
-      h("span", { class: "tb-run-name" }),
-    ),
-    h("button", { type: "button", class: "tb-swatch tb-swatch-button" }),
+    { class: "tb-run", role: "row" },
+    h("span", { class: "tb-run-cell", role: "cell" }, h("label", null, h("input", { type: "checkbox" }), h("span", { class: "tb-run-name" }))),
+    h("span", { class: "tb-run-cell", role: "cell" }, h("button", { type: "button", class: "tb-swatch tb-swatch-button" })),
+    h("span", { class: "tb-run-cell tb-run-start", role: "cell" }),
   );
 
   /** @param {string} name */
@@ -94,15 +87,17 @@ export function mountRunSelector(el, model) {
     const box = /** @type {HTMLInputElement} */ (row.querySelector("input"));
     const swatch = /** @type {HTMLElement} */ (row.querySelector(".tb-swatch"));
     const label = /** @type {HTMLElement} */ (row.querySelector(".tb-run-name"));
+    const start = /** @type {HTMLElement} */ (row.querySelector(".tb-run-start"));
     box.checked = model.isChecked(name);
     swatch.style.background = runColor(name);
     swatch.setAttribute("aria-label", `Color of ${name}`);
     swatch.title = "Pick a color";
     label.textContent = name;
     row.title = name;
-    rows.set(name, { row, box });
+    const entry = { row, box, start };
+    rows.set(name, entry);
     rowNames.set(row, name);
-    return row;
+    return entry;
   }
 
   list.addEventListener("click", (event) => {
@@ -150,9 +145,13 @@ export function mountRunSelector(el, model) {
     let previous = /** @type {Element | null} */ (null);
     for (const { name } of runs) {
       const existing = rows.get(name);
-      const row = existing ? existing.row : makeRow(name);
+      const entry = existing ?? makeRow(name);
+      const row = entry.row;
       if (!existing || row.previousElementSibling !== previous) inOrder = false;
       row.hidden = !model.matches(name);
+      // Shown by CSS (`content: attr(data-start)`), so a row's text stays its run's name.
+      const rank = String(model.startRank(name));
+      if (entry.start.dataset.start !== rank) entry.start.dataset.start = rank;
       previous = row;
       ordered.push(row);
     }
@@ -207,7 +206,6 @@ export function mountRunSelector(el, model) {
     renderFilter();
   });
   model.selection.subscribe(renderCounts);
-  model.order.subscribe((value) => (sort.value = value));
   model.bounded.subscribe(renderBounded);
   renderBounded();
   renderRuns();

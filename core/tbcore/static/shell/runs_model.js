@@ -1,6 +1,7 @@
 // Which runs exist, in which order, which are checked, and which the run filter lets
 // through. Dashboards see the runs that are both checked and matched by the filter, in the
-// run order (the server's, by start time, or by name when the user sorts the list). New runs
+// run order (the server's, by start time, or by name or newest first when the user sorts the
+// run table by one of its columns). New runs
 // start checked; a large experiment starts with its first MAX_INITIAL_RUNS runs checked, as
 // TensorBoard does.
 
@@ -12,6 +13,7 @@ export const MAX_INITIAL_RUNS = 40;
 /** The run orders offered: `[value, label]`, the default first. */
 export const RUN_ORDERS = Object.freeze([
   ["start", "Start time"],
+  ["start-desc", "Start time, newest first"],
   ["name", "Name A–Z"],
   ["name-desc", "Name Z–A"],
 ]);
@@ -21,6 +23,12 @@ export const RUN_ORDERS = Object.freeze([
  * @param {string[]} b
  */
 const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * @param {string | undefined} order
+ * @returns {string} `order` if it is one of {@link RUN_ORDERS}, else the default
+ */
+const knownOrder = (order) => (RUN_ORDERS.some(([v]) => v === order) ? /** @type {string} */ (order) : "start");
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
@@ -37,7 +45,7 @@ export class RunsModel {
     /** The run filter pattern. */
     this.filter = createStore("");
     /** The run order: one of {@link RUN_ORDERS}. */
-    this.order = createStore(RUN_ORDERS.some(([v]) => v === initial.order) ? /** @type {string} */ (initial.order) : "start");
+    this.order = createStore(knownOrder(initial.order));
     /** Set when the first run list was bounded: `{shown, total}`. */
     this.bounded = createStore(/** @type {{shown: number, total: number} | null} */ (null));
     this.matcher = tagMatcher("");
@@ -47,6 +55,8 @@ export class RunsModel {
     this.matchCache = new Map();
     /** The server's order. @type {string[]} */
     this.serverOrder = [];
+    /** Each run's place in the server's order (1: started first). @type {Map<string, number>} */
+    this.starts = new Map();
     this.initial = initial;
     this.started = false;
     this.order.subscribe(() => this._applyOrder());
@@ -59,6 +69,7 @@ export class RunsModel {
     for (const name of this.unchecked) if (!known.has(name)) this.unchecked.delete(name);
     assignRunColors(names); // before anyone renders the new list
     this.serverOrder = [...names];
+    this.starts = new Map(names.map((name, i) => [name, i + 1]));
     if (!this.started) {
       this.started = true;
       this._initialSelection(names);
@@ -89,6 +100,7 @@ export class RunsModel {
   _sorted(names) {
     const order = this.order.get();
     if (order === "start") return [...names];
+    if (order === "start-desc") return [...names].reverse();
     const sorted = [...names].sort(collator.compare);
     return order === "name-desc" ? sorted.reverse() : sorted;
   }
@@ -97,6 +109,14 @@ export class RunsModel {
     const names = this._sorted(this.serverOrder);
     if (!sameList(this.runList.get().map((r) => r.name), names)) this.runList.set(names.map((name) => ({ name })));
     this._recompute();
+  }
+
+  /**
+   * Sort the runs in this order (an unknown one, or "", is the default: by start time).
+   * @param {string | undefined} order one of {@link RUN_ORDERS}
+   */
+  setOrder(order) {
+    this.order.set(knownOrder(order));
   }
 
   /** @param {string} pattern */
@@ -115,6 +135,14 @@ export class RunsModel {
       this.matchCache.set(name, hit);
     }
     return hit;
+  }
+
+  /**
+   * The run's place in the order the runs started (1: first), 0 for an unknown run.
+   * @param {string} name
+   */
+  startRank(name) {
+    return this.starts.get(name) ?? 0;
   }
 
   /** @param {string} name */

@@ -1,14 +1,16 @@
 /**
  * The images dashboard: one card per run and tag, with a step slider (and arrow keys on the
  * focused card), a sample choice when a step holds several images, the newest step first.
- * Toolbar: actual size or fit to the card, pixelated rendering, brightness and contrast.
+ * Toolbar: actual size or fit to the card, pixelated rendering, brightness and contrast; the
+ * actual size, brightness and contrast are the SDK's image settings, kept in the URL and
+ * shared with the Time Series tab (a change in either shows in both).
  * Each card asks `images_index` once for every step's blob keys; images come through a
  * bounded cache of object URLs that prefetches the neighbours of the step shown, so
  * scrubbing through a thousand steps stays instant and never asks for an image twice.
  * @module
  */
 
-import { h } from "@tbcore/sdk";
+import { IMAGE_SETTINGS, h, readImageSettings, writeImageSetting } from "@tbcore/sdk";
 import { BlobCache } from "./_blob_cache.js";
 import { mountMediaCards } from "./_media_cards.js";
 import { SampleChoice } from "./_sample_choice.js";
@@ -49,10 +51,10 @@ export function prefetchOrder(index, count, direction, reach = PREFETCH_AHEAD) {
  */
 export function mount(el, ctx) {
   const cache = new BlobCache();
-  const actualSize = h("input", { type: "checkbox", class: "media-actual-size-toggle", "aria-label": "Show images at actual size" });
+  const actualSize = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: "media-actual-size-toggle", "aria-label": "Show images at actual size" }));
   const pixelated = h("input", { type: "checkbox", class: "media-pixelated-toggle", "aria-label": "Pixelated rendering" });
-  const brightness = rangeInput("Brightness", "media-brightness-input");
-  const contrast = rangeInput("Contrast", "media-contrast-input");
+  const brightness = rangeInput("Brightness", "media-brightness-input", IMAGE_SETTINGS.brightness);
+  const contrast = rangeInput("Contrast", "media-contrast-input", IMAGE_SETTINGS.contrast);
   const brightnessValue = h("span", { class: "media-range-value" }, "100%");
   const contrastValue = h("span", { class: "media-range-value" }, "100%");
   const reset = h("button", { type: "button", class: "tb-button tb-small media-reset" }, "Reset");
@@ -71,6 +73,16 @@ export function mount(el, ctx) {
   // Page-wide counters for tools and tests: how many image requests went out.
   Object.defineProperty(root, "__imageCache", { value: cache });
 
+  /** Show the settings the URL names (on mount, and when another tab or a link changed them). */
+  function followUrl() {
+    const s = readImageSettings();
+    if (actualSize.checked === s.actualSize && Number(brightness.value) === s.brightness && Number(contrast.value) === s.contrast) return;
+    actualSize.checked = s.actualSize;
+    brightness.value = String(s.brightness);
+    contrast.value = String(s.contrast);
+    applyView();
+  }
+
   function applyView() {
     root.classList.toggle("media-actual-size", actualSize.checked);
     root.classList.toggle("media-pixelated", pixelated.checked);
@@ -79,15 +91,29 @@ export function mount(el, ctx) {
     brightnessValue.textContent = `${Math.round(Number(brightness.value) * 100)}%`;
     contrastValue.textContent = `${Math.round(Number(contrast.value) * 100)}%`;
   }
-  for (const input of [actualSize, pixelated]) input.addEventListener("change", applyView);
-  for (const input of [brightness, contrast]) input.addEventListener("input", applyView);
-  reset.addEventListener("click", () => {
-    brightness.value = "1";
-    contrast.value = "1";
+  pixelated.addEventListener("change", applyView);
+  actualSize.addEventListener("change", () => {
+    writeImageSetting("actualSize", actualSize.checked);
     applyView();
   });
+  for (const [input, name] of /** @type {const} */ ([[brightness, "brightness"], [contrast, "contrast"]])) {
+    input.addEventListener("input", () => {
+      writeImageSetting(name, Number(input.value));
+      applyView();
+    });
+  }
+  reset.addEventListener("click", () => {
+    brightness.value = String(IMAGE_SETTINGS.brightness.fallback);
+    contrast.value = String(IMAGE_SETTINGS.contrast.fallback);
+    writeImageSetting("brightness", IMAGE_SETTINGS.brightness.fallback);
+    writeImageSetting("contrast", IMAGE_SETTINGS.contrast.fallback);
+    applyView();
+  });
+  followUrl();
   applyView();
+  window.addEventListener("hashchange", followUrl);
   return () => {
+    window.removeEventListener("hashchange", followUrl);
     cards.destroy();
     cache.destroy();
   };
@@ -96,11 +122,12 @@ export function mount(el, ctx) {
 /**
  * @param {string} label
  * @param {string} cls
+ * @param {{min: number, max: number, step: number, fallback: number}} setting
  * @returns {HTMLInputElement}
  */
-function rangeInput(label, cls) {
+function rangeInput(label, cls, { min, max, step, fallback }) {
   return /** @type {HTMLInputElement} */ (
-    h("input", { type: "range", class: cls, min: "0", max: "3", step: "0.05", value: "1", "aria-label": label })
+    h("input", { type: "range", class: cls, min: String(min), max: String(max), step: String(step), value: String(fallback), "aria-label": label })
   );
 }
 

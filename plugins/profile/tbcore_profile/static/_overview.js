@@ -107,7 +107,10 @@ export function renderOverview(data) {
       { class: "profile-summary" },
       `Average step: ${formatMicros(total)} over ${data.steps.length} step${data.steps.length === 1 ? "" : "s"}; `,
       `${data.summary.events} events on ${data.summary.lanes} threads and streams.`,
-      data.tensor_core_share == null ? "" : ` Tensor cores: ${percent(data.tensor_core_share)} of kernel time.`,
+      data.tensor_core_share == null ? "" : ` Tensor cores: ${percent(data.tensor_core_share)} of kernel time`,
+      data.tensor_core_eligible_share == null
+        ? ""
+        : `; ${percent(data.tensor_core_eligible_share)} in operators that could use them.`,
     ),
     bar,
     legend,

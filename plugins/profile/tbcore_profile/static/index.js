@@ -120,7 +120,7 @@ export async function mount(el, ctx) {
         if (mine !== generation) return;
         renderMemory(section, data);
       } else {
-        const timeline = new Timeline(section, (extra, signal) => ctx.fetchJson("timeline", params(extra), { signal }));
+        const timeline = new Timeline(section, (route, extra, signal) => ctx.fetchJson(route, params(extra), { signal }));
         cleanup = () => timeline.destroy();
         body.replaceChildren(section);
         await timeline.load();
@@ -201,6 +201,7 @@ export async function mount(el, ctx) {
           : []),
         { key: "host_self_us", label: "Host self", numeric: true, format: formatMicros },
         { key: "host_total_us", label: "Host total", numeric: true, format: formatMicros },
+        ...(data.has_device ? TENSOR_CORE_COLUMNS : []),
       ];
       const onRowClick = data.call_stacks
         ? (row, tr) => showStacks(stacksBox, row, tr, mine).catch((err) => renderError(stacksBox, err, "Could not load the call stacks"))
@@ -295,6 +296,16 @@ export async function mount(el, ctx) {
   };
 }
 
+const percent = (v) => (v == null ? "" : `${(100 * v).toFixed(1)}%`);
+const yesNo = (v) => (v ? "Yes" : "No");
+
+/** The operator table's tensor-core columns (traces with device work). */
+const TENSOR_CORE_COLUMNS = [
+  { key: "tensor_core_eligible", label: "Tensor cores eligible", format: yesNo },
+  { key: "tensor_core_self_share", label: "Tensor cores self", numeric: true, format: percent },
+  { key: "tensor_core_total_share", label: "Tensor cores total", numeric: true, format: percent },
+];
+
 function kernelColumns() {
   return [
     { key: "name", label: "Kernel" },
@@ -306,6 +317,7 @@ function kernelColumns() {
     { key: "mean_us", label: "Mean", numeric: true, format: formatMicros },
     { key: "max_us", label: "Max", numeric: true, format: formatMicros },
     { key: "occupancy", label: "Est. occupancy %", numeric: true, format: (v) => (v == null ? "" : v.toFixed(1)) },
-    { key: "tensor_cores", label: "Tensor cores", format: (v) => (v ? "Yes" : "No") },
+    { key: "tensor_cores", label: "Tensor cores", format: yesNo },
+    { key: "operator_tensor_core_eligible", label: "Operator eligible for tensor cores", format: yesNo },
   ];
 }

@@ -120,7 +120,12 @@ export class PointCloud {
     this.positions = positions;
     this.dimensions = dimensions;
     this.geometry.setAttribute("position", new THREE.BufferAttribute(positions, 3));
-    this.geometry.setAttribute("spriteIndex", new THREE.BufferAttribute(Float32Array.from({ length: this.count }, (_, i) => i), 1));
+    const spriteIndex = this.geometry.getAttribute("spriteIndex");
+    if (!spriteIndex || spriteIndex.count !== this.count) {
+      const index = new Float32Array(this.count);
+      for (let i = 0; i < this.count; i++) index[i] = i;
+      this.geometry.setAttribute("spriteIndex", new THREE.BufferAttribute(index, 1));
+    }
     this.geometry.computeBoundingSphere();
     if (!this.geometry.getAttribute("color") || this.geometry.getAttribute("color").count !== this.count) {
       this.setColors(new Float32Array(this.count * 3).fill(0.3));
@@ -208,6 +213,7 @@ export class PointCloud {
     const started = performance.now();
     this.renderer.render(this.scene, this.camera);
     this.renderMs.push(performance.now() - started);
+    performance.measure("projector:render", { start: started, end: performance.now() });
     if (this.renderMs.length > 100) this.renderMs.shift();
     this.drawnPoints = this.renderer.info.render.points;
     this.frames += 1;

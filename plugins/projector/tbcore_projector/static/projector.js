@@ -8,9 +8,10 @@
  * The dashboard element carries what tests and benchmarks read: `data-state` (`loading`,
  * `ready`, `empty`, `error`), `data-points`, `data-selected`, `data-matches`,
  * `data-neighbors` (indices, comma-separated), `data-load-ms`, `data-sprite` (`on` while
- * thumbnails are drawn), `data-custom` (sizes of the custom projection's four groups), `data-tsne-iteration` (the
- * t-SNE snapshot shown; t-SNE runs on the server and streams positions); the view's `data-drawn-points`
- * counts the points WebGL drew in the last frame. `element.projectorView` gives tests the
+ * thumbnails are drawn), `data-custom` (sizes of the custom projection's four groups),
+ * `data-tsne-iteration` and `data-umap-iteration` (the snapshot shown: t-SNE and UMAP run on
+ * the server and stream positions), `data-layout-method` (the server's implementation); the
+ * view's `data-drawn-points` counts the points WebGL drew in the last frame. `element.projectorView` gives tests the
  * colour of a point and its place on the screen.
  * @module
  */
@@ -18,7 +19,8 @@
 import { h, renderEmpty, renderError } from "@tbcore/sdk";
 import { PointCloud } from "./_point_cloud.js";
 import { colorByColumn, matchingIndices, parseMetadata, scaledPositions } from "./_metadata.js";
-import { followTsne } from "./_tsne.js";
+import { followLayout, layoutControls } from "./_layouts.js";
+import { customControls, fetchCustomProjection } from "./_custom_projection.js";
 import { bookmarkButtons, downloadJson, inspectorContent } from "./_inspector.js";
 
 const BASE_SIZE = 4;
@@ -50,29 +52,17 @@ export async function mount(el, ctx) {
   metricSelect.append(h("option", { value: "cosine" }, "cosine"), h("option", { value: "euclidean" }, "euclidean"));
   const countBox = /** @type {HTMLInputElement} */ (h("input", { class: "tb-input projector-neighbor-count", type: "number", min: "1", max: "1000", value: "10", "aria-label": "Neighbours" }));
   const methodSelect = select("projector-method", "Projection");
-  methodSelect.append(h("option", { value: "pca" }, "PCA"), h("option", { value: "tsne" }, "t-SNE"), h("option", { value: "custom" }, "Custom"));
+  methodSelect.append(h("option", { value: "pca" }, "PCA"), h("option", { value: "tsne" }, "t-SNE"), h("option", { value: "umap" }, "UMAP"), h("option", { value: "custom" }, "Custom"));
   const axisSelects = ["x", "y", "z"].map((axis) => select(`projector-pca-${axis}`, `Component on ${axis}`));
   const pcaControls = h("span", { class: "projector-pca-controls" }, "Components ", ...axisSelects);
-  const regexBox = (cls, label) => /** @type {HTMLInputElement} */ (h("input", { class: `tb-input ${cls}`, type: "search", placeholder: label, "aria-label": label }));
-  const customBoxes = [regexBox("projector-custom-left", "Left (regex)"), regexBox("projector-custom-right", "Right (regex)"),
-    regexBox("projector-custom-down", "Down (regex)"), regexBox("projector-custom-up", "Up (regex)")];
-  const customControls = h("span", { class: "projector-custom-controls", hidden: true }, ...customBoxes,
-    h("button", { type: "button", class: "tb-button projector-custom-run", onclick: () => runCustom() }, "Project"));
-  const number = (cls, label, value, min, max) => /** @type {HTMLInputElement} */ (h("input", { class: `tb-input ${cls}`, type: "number", min, max, value, "aria-label": label }));
-  const perplexityBox = number("projector-perplexity", "Perplexity", "30", "2", "100");
-  const rateBox = number("projector-learning-rate", "Learning rate", "", "1", "10000");
-  rateBox.placeholder = "auto";
-  const iterationsBox = number("projector-iterations", "Iterations", "500", "10", "5000");
-  const tsneControls = h("span", { class: "projector-tsne-controls", hidden: true },
-    h("label", null, "Perplexity ", perplexityBox), h("label", null, "Learning rate ", rateBox),
-    h("label", null, "Iterations ", iterationsBox),
-    h("button", { type: "button", class: "tb-button projector-tsne-run", onclick: () => runTsne() }, "Run"));
+  const custom = customControls(() => runCustom());
+  const layouts = { tsne: layoutControls("tsne", () => runLayout("tsne")), umap: layoutControls("umap", () => runLayout("umap")) };
   const isolateBox = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: "projector-isolate" }));
   const thumbnailBox = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: "projector-thumbnails" }));
   const thumbnailLabel = h("label", { hidden: true }, thumbnailBox, "Thumbnails");
   const toolbar = h("div", { class: "tb-settings projector-toolbar" },
     h("label", null, "Run ", runSelect), h("label", null, "Tensor ", tensorSelect), dimsSelect,
-    h("label", null, "Projection ", methodSelect), pcaControls, tsneControls, customControls,
+    h("label", null, "Projection ", methodSelect), pcaControls, layouts.tsne.element, layouts.umap.element, custom.element,
     h("label", null, "Colour by ", colorSelect), h("label", null, "Label by ", labelSelect),
     h("label", null, searchBox, " in ", searchColumn),
     h("label", null, "Neighbours ", countBox, " ", metricSelect),
@@ -99,7 +89,7 @@ export async function mount(el, ctx) {
   let selected = -1;
   let infos = {};
   let loadToken = 0;
-  /** @type {{stop: () => void} | null} */ let tsneJob = null;
+  /** @type {{stop: () => void} | null} */ let layoutJob = null;
 
   root.projectorView = {
     colorOf: (i) => Array.from(cloud.colors.subarray(i * 3, i * 3 + 3)),
@@ -169,10 +159,9 @@ export async function mount(el, ctx) {
         axisSelect.value = String(Math.min(a, pca.components - 1));
       });
       selected = -1; neighbors = []; matches = [];
-      stopTsne();
+      stopLayout();
       methodSelect.value = "pca";
-      tsneControls.hidden = customControls.hidden = true;
-      pcaControls.hidden = false;
+      showControls();
       fillColumns();
       thumbnailBox.checked = false;
       thumbnailLabel.hidden = !(info.sprite && info.sprite.imagePath);
@@ -205,36 +194,56 @@ export async function mount(el, ctx) {
     if (names.length > 1) colorSelect.value = "1";
   }
 
-  function stopTsne() {
-    if (tsneJob) tsneJob.stop();
-    tsneJob = null;
+  function stopLayout() {
+    if (layoutJob) layoutJob.stop();
+    layoutJob = null;
   }
 
-  function runTsne() {
+  /** The controls of the chosen projection shown, the others hidden. */
+  function showControls() {
+    const method = methodSelect.value;
+    layouts.tsne.element.hidden = method !== "tsne";
+    layouts.umap.element.hidden = method !== "umap";
+    custom.element.hidden = method !== "custom";
+    pcaControls.hidden = method !== "pca";
+  }
+
+  /**
+   * Run t-SNE or UMAP on the server; the cloud moves to each snapshot it streams.
+   * @param {"tsne" | "umap"} kind
+   */
+  function runLayout(kind) {
     if (!current) return;
-    stopTsne();
+    stopLayout();
     const dims = Number(dimsSelect.value);
-    const params = { run: current.run, name: current.name, perplexity: Number(perplexityBox.value), learning_rate: rateBox.value ? Number(rateBox.value) : null, iterations: Number(iterationsBox.value), dimensions: dims };
+    const title = kind === "tsne" ? "t-SNE" : "UMAP";
+    const step = kind === "tsne" ? "iteration" : "epoch";
+    const params = { run: current.run, name: current.name, ...layouts[kind].params(), dimensions: dims };
     let first = true;
-    root.dataset.tsneIteration = "0";
-    const job = followTsne(ctx, params, (layout, progress) => {
-      place(layout, dims, first, [0, 1, dims === 3 ? 2 : -1]);
-      first = false;
-      root.dataset.tsneIteration = String(progress.iteration);
-      showMessage(progress.error ? `t-SNE failed: ${progress.error}` : progress.done ? "" : `t-SNE iteration ${progress.iteration} of ${progress.iterations}`);
+    const counter = `${kind}Iteration`;
+    root.dataset[counter] = "0";
+    const job = followLayout(ctx, kind, params, (layout, progress) => {
+      const started = performance.now();
+      if (layout.length) {
+        place(layout, dims, first, [0, 1, dims === 3 ? 2 : -1]);
+        first = false;
+      }
+      performance.measure("projector:snapshot", { start: started, end: performance.now() });
+      root.dataset[counter] = String(progress.iteration);
+      root.dataset.layoutMethod = progress.method || "";
+      showMessage(progress.error ? `${title} failed: ${progress.error}` : progress.done ? "" : `${title} ${step} ${progress.iteration} of ${progress.iterations}`);
     });
-    tsneJob = job;
-    showMessage("Starting t-SNE…");
-    job.finished.catch((err) => { if (tsneJob === job) showMessage(`t-SNE: ${err.message}`); });
+    layoutJob = job;
+    showMessage(`Starting ${title}…`);
+    job.finished.catch((err) => { if (layoutJob === job) showMessage(`${title}: ${err.message}`); });
   }
 
   function project() {
-    stopTsne();
-    tsneControls.hidden = methodSelect.value !== "tsne";
-    customControls.hidden = methodSelect.value !== "custom";
-    pcaControls.hidden = methodSelect.value !== "pca";
-    if (methodSelect.value === "tsne") return runTsne();
-    if (methodSelect.value === "custom") return runCustom();
+    stopLayout();
+    showControls();
+    const method = methodSelect.value;
+    if (method === "tsne" || method === "umap") return runLayout(method);
+    if (method === "custom") return runCustom();
     place();
     highlight();
     renderStats();
@@ -248,17 +257,11 @@ export async function mount(el, ctx) {
   /** Custom projection: x from the points matching "left" to those matching "right", y from "down" to "up". */
   async function runCustom() {
     if (!current) return;
-    const [left, right, down, up] = customBoxes.map((box) => matching(box.value));
+    const groups = custom.patterns().map(matching);
     try {
-      const response = await fetch(ctx.url("custom_projection"), {
-        method: "POST", signal: ctx.signal,
-        headers: { "Content-Type": "application/json", "X-TBCore-Request": "1" },
-        body: JSON.stringify({ run: current.run, name: current.name, x: [left, right], y: [down, up] }),
-      });
-      if (!response.ok) throw new Error((await response.json()).error || `HTTP ${response.status}`);
-      place(new Float32Array(await response.arrayBuffer()), 2, true, [0, 1, -1]);
+      place(await fetchCustomProjection(ctx, current.run, current.name, groups), 2, true, [0, 1, -1]);
       highlight();
-      root.dataset.custom = [left, right, down, up].map((g) => g.length).join(",");
+      root.dataset.custom = groups.map((g) => g.length).join(",");
     } catch (err) {
       showMessage(`Custom projection: ${err.message}`);
     }
@@ -424,5 +427,5 @@ export async function mount(el, ctx) {
 
   renderInspector();
   await loadRuns();
-  return () => { stopTsne(); cloud.dispose(); };
+  return () => { stopLayout(); cloud.dispose(); };
 }

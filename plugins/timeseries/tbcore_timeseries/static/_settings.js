@@ -1,14 +1,15 @@
 /**
  * The time series settings pane: the scalars settings (smoothing, x axis, outliers, log
- * scale), the histograms' (mode) and the images' (brightness, contrast), and the cards'
- * size, in one pane. Each is kept in the URL (defaults left out), so a link carries the view
- * and back/forward follow it. The scalar and histogram settings are the Scalars and
- * Histograms tabs' own keys (`scalars.smoothing`, `histograms.mode`, ...): one setting, shown
- * in either tab. The others are `timeseries.<name>`.
+ * scale), the histograms' (mode) and the images' (brightness, contrast, actual size), and the
+ * cards' size, in one pane. Each is kept in the URL (defaults left out), so a link carries
+ * the view and back/forward follow it. The scalar, histogram and image settings are the
+ * Scalars, Histograms and Images tabs' own keys (`scalars.smoothing`, `histograms.mode`,
+ * `images.brightness`, ...): one setting, shown in either tab. The others are
+ * `timeseries.<name>`.
  * @module
  */
 
-import { X_AXIS_CHOICES, h, readHashText, viewSetting, writeHashValue } from "@tbcore/sdk";
+import { IMAGE_SETTINGS, X_AXIS_CHOICES, h, readHashFlag, readHashNumber, viewSetting, writeHashValue } from "@tbcore/sdk";
 
 /** The highest smoothing weight, as in TensorBoard. */
 export const MAX_SMOOTHING = 0.999;
@@ -26,6 +27,7 @@ export const CARD_HEIGHTS = { small: 160, medium: 230, large: 360 };
  * @property {string} histogramMode
  * @property {number} brightness
  * @property {number} contrast
+ * @property {boolean} actualSize images at their own size instead of fitting the card
  * @property {keyof typeof CARD_WIDTHS} cardWidth
  * @property {keyof typeof CARD_HEIGHTS} cardHeight
  */
@@ -37,15 +39,7 @@ export const CARD_HEIGHTS = { small: 160, medium: 230, large: 360 };
  * @param {(value: number) => void} onChange
  */
 function numberSetting(key, o, onChange) {
-  const read = () => {
-    const text = readHashText(key);
-    const value = Number(text);
-    if (text === null || text.trim() === "" || !(value >= o.min && value <= o.max)) {
-      if (text !== null) console.warn(`tbcore: ignoring ${key}=${JSON.stringify(text)} in the URL (expected ${o.min} to ${o.max})`);
-      return o.fallback;
-    }
-    return value;
-  };
+  const read = () => readHashNumber(key, o);
   const attrs = { min: String(o.min), max: String(o.max), step: String(o.step), value: String(read()) };
   const range = /** @type {HTMLInputElement} */ (h("input", { type: "range", ...attrs, class: o.className, "aria-label": o.label }));
   const box = /** @type {HTMLInputElement} */ (h("input", { type: "number", ...attrs, class: `${o.className}-value`, "aria-label": `${o.label} value` }));
@@ -60,7 +54,11 @@ function numberSetting(key, o, onChange) {
     if (box.value.trim() !== "" && value >= o.min && value <= o.max) set(value, true);
     else box.value = range.value;
   });
-  return { element: h("label", {}, `${o.label} `, range, box), get: () => Number(range.value), follow: () => set(read(), false) };
+  const follow = () => {
+    const value = read();
+    if (value !== Number(range.value)) set(value, false);
+  };
+  return { element: h("label", {}, `${o.label} `, range, box), get: () => Number(range.value), follow };
 }
 
 /**
@@ -70,10 +68,7 @@ function numberSetting(key, o, onChange) {
  * @param {(value: boolean) => void} onChange
  */
 function flagSetting(key, o, onChange) {
-  const read = () => {
-    const text = readHashText(key);
-    return text === "true" ? true : text === "false" ? false : o.fallback;
-  };
+  const read = () => readHashFlag(key, o.fallback);
   const box = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: o.className, "aria-label": o.label }));
   box.checked = read();
   box.addEventListener("change", () => {
@@ -97,15 +92,16 @@ function flagSetting(key, o, onChange) {
  * @returns {{element: HTMLElement, get: () => Settings, destroy: () => void}}
  */
 export function createSettings(ctx, actions) {
-  const key = (/** @type {string} */ name) => `${ctx.pluginName}.${name}`;
   const scalars = { pluginName: "scalars" };
   const smoothing = numberSetting("scalars.smoothing", { label: "Smoothing", min: 0, max: MAX_SMOOTHING, step: 0.001, fallback: 0.6, className: "timeseries-smoothing" }, actions.redrawScalars);
   const xAxis = viewSetting(scalars, { name: "xAxis", label: "X axis", className: "timeseries-x-axis", choices: X_AXIS_CHOICES, onChange: actions.rebuild });
   const outliers = flagSetting("scalars.ignoreOutliers", { label: "Ignore outliers", fallback: true, className: "timeseries-outliers" }, actions.redrawScalars);
   const logY = flagSetting("scalars.logY", { label: "Log y", fallback: false, className: "timeseries-log-y" }, actions.rebuild);
   const mode = viewSetting({ pluginName: "histograms" }, { name: "mode", label: "Mode", className: "timeseries-histogram-mode", choices: [["offset", "Offset"], ["overlay", "Overlay"]], onChange: actions.redrawHistograms });
-  const brightness = numberSetting(key("brightness"), { label: "Brightness", min: 0, max: 2, step: 0.05, fallback: 1, className: "timeseries-brightness" }, actions.restyle);
-  const contrast = numberSetting(key("contrast"), { label: "Contrast", min: 0, max: 2, step: 0.05, fallback: 1, className: "timeseries-contrast" }, actions.restyle);
+  const images = IMAGE_SETTINGS;
+  const brightness = numberSetting(images.brightness.key, { ...images.brightness, label: "Brightness", className: "timeseries-brightness" }, actions.restyle);
+  const contrast = numberSetting(images.contrast.key, { ...images.contrast, label: "Contrast", className: "timeseries-contrast" }, actions.restyle);
+  const actualSize = flagSetting(images.actualSize.key, { ...images.actualSize, label: "Actual size", className: "timeseries-actual-size-toggle" }, actions.restyle);
   const width = viewSetting(ctx, { name: "cardWidth", label: "Card width", className: "timeseries-card-width", choices: [["medium", "Medium"], ["small", "Small"], ["large", "Large"]], onChange: actions.restyle });
   const height = viewSetting(ctx, { name: "cardHeight", label: "Card height", className: "timeseries-card-height", choices: [["medium", "Medium"], ["small", "Small"], ["large", "Large"]], onChange: actions.rebuild });
   const section = (/** @type {string} */ title, /** @type {HTMLElement[]} */ ...controls) =>
@@ -116,9 +112,9 @@ export function createSettings(ctx, actions) {
     section("Cards", width.element, height.element),
     section("Scalars", smoothing.element, xAxis.element, outliers.element, logY.element),
     section("Histograms", mode.element),
-    section("Images", brightness.element, contrast.element),
+    section("Images", brightness.element, contrast.element, actualSize.element),
   );
-  const onHash = () => [smoothing, outliers, logY, brightness, contrast].forEach((s) => s.follow());
+  const onHash = () => [smoothing, outliers, logY, brightness, contrast, actualSize].forEach((s) => s.follow());
   window.addEventListener("hashchange", onHash);
   return {
     element,
@@ -130,6 +126,7 @@ export function createSettings(ctx, actions) {
       histogramMode: mode.get(),
       brightness: brightness.get(),
       contrast: contrast.get(),
+      actualSize: actualSize.get(),
       cardWidth: /** @type {keyof typeof CARD_WIDTHS} */ (width.get()),
       cardHeight: /** @type {keyof typeof CARD_HEIGHTS} */ (height.get()),
     }),

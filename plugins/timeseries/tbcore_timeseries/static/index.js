@@ -3,17 +3,19 @@
  * images of every selected run in one grid of cards, filtered by the shared tag filter (the
  * matches gather in one section) and by type chips; cards can be pinned (a copy at the top,
  * kept in the URL and across reloads), shown full screen and resized; one settings pane
- * holds the scalars, histograms and images settings.
+ * holds the scalars, histograms and images settings. A setting change (or new data) redraws
+ * the cards in sight at once and the others when they scroll into view (`_stale_cards.js`).
  * @module
  */
 
-import { CardGrid, Tooltip, h, readHashValue, renderEmpty, renderError, renderLoading, tagMatcher, writeHashValue } from "@tbcore/sdk";
+import { CardGrid, Tooltip, imageFilter, h, readHashValue, renderEmpty, renderError, renderLoading, tagMatcher, writeHashValue } from "@tbcore/sdk";
 import { KINDS, allCards, sections } from "./_items.js";
 import { renderHistogramCard, renderImageCard } from "./_media_cards.js";
 import { readPins, writePins } from "./_pins.js";
 import { createLoadQueue } from "./_load_queue.js";
 import { renderScalarCard } from "./_scalar_card.js";
 import { CARD_HEIGHTS, CARD_WIDTHS, createSettings } from "./_settings.js";
+import { createStaleCards } from "./_stale_cards.js";
 
 const RENDERERS = { scalars: renderScalarCard, histograms: renderHistogramCard, images: renderImageCard };
 
@@ -28,14 +30,15 @@ export function mount(el, ctx) {
   let pins = readPins(ctx.pluginName);
   /** @type {any} */
   let tags = null;
-  /** @type {Map<string, {view: import("./_scalar_card.js").CardView, item: import("./_items.js").CardItem}>} */
+  /** @type {Map<string, {view: import("./_scalar_card.js").CardView, item: import("./_items.js").CardItem, card: HTMLElement}>} the rendered cards, by grid key */
   const views = new Map();
   const tooltip = new Tooltip();
+  const stale = createStaleCards((key) => grid.isVisible(key));
 
   const settings = createSettings(ctx, {
-    redrawScalars: () => each((v, item) => item.kind === "scalars" && v.redraw()),
-    redrawHistograms: () => each((v, item) => item.kind === "histograms" && v.redraw()),
-    rebuild: () => each((v) => v.rebuild()),
+    redrawScalars: () => refresh("redraw", (item) => item.kind === "scalars"),
+    redrawHistograms: () => refresh("redraw", (item) => item.kind === "histograms"),
+    rebuild: () => refresh("rebuild"),
     restyle: () => restyle(),
   });
   const chips = h("div", { class: "timeseries-chips", role: "group", "aria-label": "Card types" },
@@ -48,16 +51,22 @@ export function mount(el, ctx) {
     h("div", { class: "timeseries-main" }, chips, message, gridEl), settings.element);
   el.replaceChildren(h("link", { rel: "stylesheet", href: ctx.url("static/style.css") }), root);
 
-  /** @param {(view: import("./_scalar_card.js").CardView, item: import("./_items.js").CardItem) => unknown} fn */
-  function each(fn) {
-    for (const { view, item } of views.values()) fn(view, item);
+  /**
+   * Ask the rendered cards (those `which` picks) to draw again, make their drawing anew or
+   * fetch again: the cards in sight now, the others when they scroll into view.
+   * @param {import("./_stale_cards.js").CardAction} action
+   * @param {(item: import("./_items.js").CardItem) => boolean} [which]
+   */
+  function refresh(action, which = () => true) {
+    for (const [key, entry] of views) if (which(entry.item)) stale.request(key, entry, action);
   }
 
-  /** Card size and image filters, as CSS variables of the dashboard. */
+  /** Card size and image settings, as CSS variables and classes of the dashboard. */
   function restyle() {
     const s = settings.get();
     root.style.setProperty("--timeseries-card-width", `${CARD_WIDTHS[s.cardWidth] ?? CARD_WIDTHS.medium}px`);
-    root.style.setProperty("--timeseries-image-filter", `brightness(${s.brightness}) contrast(${s.contrast})`);
+    root.style.setProperty("--timeseries-image-filter", imageFilter(s));
+    root.classList.toggle("timeseries-actual-size", s.actualSize);
   }
   restyle();
 
@@ -90,6 +99,11 @@ export function mount(el, ctx) {
     key: gridKeyOf,
     title: (it) => (it.kind === "scalars" ? it.tag : `${it.tag} · ${it.run}${it.sample ? ` · sample ${it.sample + 1}` : ""}`),
     render: (body, it) => renderCard(body, it),
+    onShow: (it) => {
+      const key = gridKeyOf(it);
+      const entry = views.get(key);
+      if (entry) stale.shown(key, entry);
+    },
   });
 
   /** @param {HTMLElement} body @param {import("./_items.js").CardItem} it */
@@ -109,11 +123,14 @@ export function mount(el, ctx) {
     body.append(h("div", { class: "timeseries-card-actions" }, h("span", { class: "timeseries-kind tb-muted" }, it.kind), pin, full));
     const view = RENDERERS[it.kind](body, it, env);
     const gridKey = gridKeyOf(it);
-    views.set(gridKey, { view, item: it });
+    views.set(gridKey, { view, item: it, card });
+    stale.forget(gridKey); // drawn anew: it owes nothing
+    delete card.dataset.stale;
     return () => {
       card.classList.remove("timeseries-fullscreen");
       view.destroy();
       views.delete(gridKey);
+      stale.forget(gridKey);
     };
   }
 
@@ -177,7 +194,7 @@ export function mount(el, ctx) {
       return;
     }
     layout();
-    each((v) => v.reload());
+    refresh("reload");
   }
 
   const onHash = () => {
@@ -194,18 +211,16 @@ export function mount(el, ctx) {
     ctx.tagFilter.subscribe(() => layout()),
     ctx.runs.subscribe(() => {
       layout();
-      each((v, it) => it.kind === "scalars" && v.reload());
+      refresh("reload", (it) => it.kind === "scalars");
     }),
     ctx.onUpdate((event) => {
       if (event.full || event.newRuns.length) return refreshTags();
       const changed = new Set(Object.values(event.changed ?? {}).flat());
       const known = new Set(cardsTags());
       if ([...changed].some((t) => !known.has(t))) return refreshTags();
-      each((v, it) => {
-        if (changed.has(it.tag) && (it.run === null || (event.changed[it.run] ?? []).includes(it.tag))) v.reload();
-      });
+      refresh("reload", (it) => changed.has(it.tag) && (it.run === null || (event.changed[it.run] ?? []).includes(it.tag)));
     }),
-    ctx.onThemeChange(() => each((v, it) => it.kind === "histograms" && v.redraw())),
+    ctx.onThemeChange(() => refresh("redraw", (it) => it.kind === "histograms")),
   ];
 
   /** Every tag the `tags` answer lists, of any kind. */
