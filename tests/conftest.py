@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import warm_python
 
 WRITERS_PY = Path(__file__).with_name("writers.py")
 WRITER_TIMEOUT_S = 240
@@ -47,7 +47,7 @@ def writer_logdir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], s
             env["TF_CPP_MIN_LOG_LEVEL"] = "3"
             env.setdefault("CUDA_VISIBLE_DEVICES", "")
             env["PYTHONWARNINGS"] = "ignore"
-            proc = subprocess.run(
+            proc = warm_python.run(
                 [sys.executable, str(WRITERS_PY), kind, str(out)],
                 check=False,
                 env=env,

@@ -19,6 +19,8 @@ import sys
 import threading
 from pathlib import Path
 
+import warm_python
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import crc32c
@@ -297,7 +299,7 @@ def write_with_tf(logdir: Path) -> None:
     if importlib.util.find_spec("tensorflow") is None:
         pytest.skip("tensorflow is not installed")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    subprocess.run([sys.executable, "-c", TF_WRITER, str(logdir)], check=True, env=env, timeout=240)
+    warm_python.run([sys.executable, "-c", TF_WRITER, str(logdir)], check=True, env=env, timeout=240)
 
 
 def event_files(logdir: Path) -> list[Path]:

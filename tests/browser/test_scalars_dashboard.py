@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import warm_python
 from browser_harness import Server, cli_server, open_app, screenshot, served
 from browser_logdirs import write_run
 from test_dashboards import chart_data
@@ -25,8 +25,8 @@ SCALARS_WRITERS = Path(__file__).resolve().parents[2] / "plugins" / "scalars" / 
 def _write_with_torch(writer: str, logdir: Path) -> None:
     """Run one of the scalars plugin's torch writer scripts into ``logdir`` (skips without torch)."""
     pytest.importorskip("torch")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(SCALARS_WRITERS), writer, str(logdir)], check=True, env=env, timeout=240)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
+    warm_python.run([sys.executable, str(SCALARS_WRITERS), writer, str(logdir)], check=True, env=env, timeout=240)
 
 
 def _card_data(page: Any, tag: str) -> dict[str, dict[str, Any]]:

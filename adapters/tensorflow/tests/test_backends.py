@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import warm_python
 
 from tbcore.data import DataClass, LogdirDataProvider
 
@@ -20,9 +20,9 @@ CONFIG = {"update_freq": 2, "histogram_freq": 1, "write_images": True}
 
 
 def run_ours(backend: str, logdir: Path) -> LogdirDataProvider:
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "CUDA_VISIBLE_DEVICES": ""}
     env.setdefault("CUDA_VISIBLE_DEVICES", "")
-    subprocess.run(
+    warm_python.run(
         [sys.executable, str(RUNS), "ours", str(logdir), json.dumps(CONFIG)], check=True, env=env, timeout=300
     )
     provider = LogdirDataProvider(str(logdir / "tbcore"))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import warm_python
 
 pytest.importorskip("keras")
 pytest.importorskip("tensorflow")
@@ -35,8 +35,8 @@ TIMINGS = ("batch_steps_per_second", "epoch_steps_per_second")
 
 
 def run_both(logdir: Path, config: dict[str, Any]) -> None:
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
-    subprocess.run(
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "CUDA_VISIBLE_DEVICES": ""}
+    warm_python.run(
         [sys.executable, str(RUNS), "both", str(logdir), json.dumps(config)], check=True, env=env, timeout=300
     )
 
@@ -154,9 +154,9 @@ def test_embeddings_are_written_for_the_projector(tmp_path: Path) -> None:
 
 
 def test_unknown_embedding_layer_names_are_refused(tmp_path: Path) -> None:
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "CUDA_VISIBLE_DEVICES": ""}
     config = json.dumps({"embeddings_freq": 1, "embeddings_metadata": {"nope": "x.tsv"}})
-    done = subprocess.run(
+    done = warm_python.run(
         [sys.executable, str(RUNS), "ours", str(tmp_path), config], env=env, timeout=300, capture_output=True, text=True
     )
     assert done.returncode != 0 and "Unrecognized `Embedding` layer names" in done.stderr and "nope" in done.stderr

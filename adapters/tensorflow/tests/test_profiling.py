@@ -8,11 +8,11 @@ import gzip
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import warm_python
 
 from tbcore.data import LogdirDataProvider
 
@@ -22,10 +22,10 @@ RUNS = Path(__file__).with_name("keras_runs.py")
 def profile(backend: str, logdir: Path) -> dict[str, bytes]:
     """Train with ``profile_batch=(2, 3)`` on ``backend``; the ``train`` run's assets, by path,
     as tbcore's provider lists and reads them."""
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "CUDA_VISIBLE_DEVICES": ""}
     env.setdefault("CUDA_VISIBLE_DEVICES", "")
     config = json.dumps({"profile_batch": [2, 3], "write_graph": False})
-    subprocess.run([sys.executable, str(RUNS), "ours", str(logdir), config], check=True, env=env, timeout=300,
+    warm_python.run([sys.executable, str(RUNS), "ours", str(logdir), config], check=True, env=env, timeout=300,
                    capture_output=True)
     provider = LogdirDataProvider(str(logdir / "tbcore"))
     provider.reload()

@@ -8,13 +8,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+import warm_python
 
 from tbcore_profile.analysis import TraceAnalysis
 from tbcore_profile.operators import kernel_table, operator_table
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("xprof") is None, reaso
 
 def _xprof(tool: str, profile: Path) -> list[list[dict[str, Any]]]:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run([sys.executable, str(REFERENCE), tool, str(profile)], capture_output=True, text=True,
+    proc = warm_python.run([sys.executable, str(REFERENCE), tool, str(profile)], capture_output=True, text=True,
                           timeout=240, env=env, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)  # type: ignore[no-any-return]

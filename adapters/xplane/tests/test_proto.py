@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import warm_python
 
 from tbcore_xplane.proto import xplane_pb2
 
@@ -61,6 +62,6 @@ print("OK")
 def test_wire_compatible_with_tensorflows_xspace(tf_run: Path) -> None:
     profiles = [str(p) for p in sorted((tf_run / "plugins" / "profile").glob("*/*.xplane.pb"))]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run([sys.executable, "-c", _COMPARE, *profiles], capture_output=True, text=True,
+    proc = warm_python.run([sys.executable, "-c", _COMPARE, *profiles], capture_output=True, text=True,
                           timeout=240, env=env, check=False)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stderr[-3000:]

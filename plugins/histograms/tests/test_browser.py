@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import warm_python
 
 from tbcore.io.records import frame_record
 from tbcore.proto import event_pb2, summary_pb2
@@ -41,7 +41,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any) -> 
     logdir = tmp_path_factory.mktemp("histograms_browser")
     write_demo(logdir)
     env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
-    subprocess.run([sys.executable, "-c", writers.WRITE_FOR_BROWSER, str(logdir)], check=True, env=env, timeout=240)
+    warm_python.run([sys.executable, "-c", writers.WRITE_FOR_BROWSER, str(logdir)], check=True, env=env, timeout=240)
     with tbcore_server(logdir, "--plugins", "histograms,distributions", runs=len(ALL_RUNS)) as url:
         yield url
 
@@ -335,7 +335,7 @@ def hard_cases_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any)
     logdir = tmp_path_factory.mktemp("histograms_hard_cases")
     env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
     for script in (writers.WRITE_SPIKE_WITH_TF, writers.WRITE_2000_STEPS):
-        subprocess.run([sys.executable, "-c", script, str(logdir)], check=True, env=env, timeout=240)
+        warm_python.run([sys.executable, "-c", script, str(logdir)], check=True, env=env, timeout=240)
     with tbcore_server(logdir, "--plugins", "histograms,distributions", runs=2) as url:
         yield url
 
@@ -359,7 +359,8 @@ def test_hover_on_a_spike_of_zero_width_buckets_names_the_count(page: Any, hard_
 
 def test_thousands_of_steps_fetch_only_what_the_canvas_shows(page: Any, hard_cases_url: str) -> None:
     responses: list[Any] = []
-    page.on("response", lambda r: responses.append(r) if "histograms_multirun" in r.url else None)
+    # Only this server's answers: the shared page may still hear from the previous test's server.
+    page.on("response", lambda r: responses.append(r) if r.url.startswith(hard_cases_url) and "histograms_multirun" in r.url else None)
     _open_url(page, hard_cases_url + "#tab=histograms&tagFilter=long")
     canvas = _canvases(page, "histograms", "long/weights").first
     ridges = int(canvas.get_attribute("data-ridges") or 0)

@@ -10,7 +10,6 @@ import http.client
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import urllib.parse
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import warm_python
 
 from tbcore.data import LogdirDataProvider
 from tbcore_hparams.request_bodies import ListSessionGroupsRequest
@@ -65,7 +65,7 @@ def _fingerprint(answer: Any) -> tuple[int, int]:
 
 def _write(kind: str, root: Path) -> None:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
-    subprocess.run([sys.executable, str(WRITERS), kind, str(root)], check=True, env=env, timeout=300)
+    warm_python.run([sys.executable, str(WRITERS), kind, str(root)], check=True, env=env, timeout=300)
 
 
 def _serve(kind: str, tmp_path_factory: pytest.TempPathFactory, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:

@@ -10,7 +10,6 @@ Every step's images are one flat color that the tests can recognise from the pix
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -87,7 +86,9 @@ w.close()
 def _run(script: str, *args: str) -> None:
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
     here = str(Path(__file__).resolve().parent)
-    subprocess.run(
+    import warm_python  # the test session's helper; the writer scripts import this module too
+
+    warm_python.run(
         [sys.executable, "-c", script, args[0], here, *args[1:]], check=True, env=env, timeout=240
     )
 

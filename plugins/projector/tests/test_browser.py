@@ -203,12 +203,14 @@ def test_umap_separates_the_clusters_while_the_cloud_moves(page: Any) -> None:
     assert not page.locator(".projector-tsne-controls").is_visible()
     page.fill(".projector-umap-neighbors", "10")
     page.fill(".projector-umap-min-dist", "0.05")
-    page.fill(".projector-umap-epochs", "120")
+    # Enough epochs (about 2 s of work here) for several of the page's polls to land mid-run.
+    page.fill(".projector-umap-epochs", "1500")
+    page.evaluate("() => { window.__umapSeen = []; }")
     page.click(".projector-umap-run")
-    page.wait_for_function("() => document.querySelector('.projector-dashboard').dataset.umapIteration === '120'", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.projector-dashboard').dataset.umapIteration === '1500'", timeout=60_000)
     assert page.eval_on_selector(".projector-dashboard", "d => d.dataset.layoutMethod") == "numpy"
     seen = {int(v) for v in page.evaluate("() => window.__umapSeen") if v}
-    assert len(seen - {0, 120}) >= 2  # the cloud moved while it converged
+    assert len(seen - {0, 1500}) >= 2  # the cloud moved while it converged
     page.evaluate(NEXT_FRAME)
     screen = np.array([[p["x"], p["y"]] for p in page.evaluate(
         f"() => Array.from({{length: {COUNT}}}, (_, i) => document.querySelector('.projector-dashboard').projectorView.screenOf(i))")])

@@ -59,7 +59,7 @@ def servers(
     ]
     logdir = logdir_from_scripts("projector_logs", scripts)
     with tensorboard_pair(
-        logdir, tensorboard_flags=[], plugins="projector,mesh", ready=_ready
+        logdir, tensorboard_flags=[], plugins="projector,mesh", ready=_ready, with_tensorflow=True
     ) as pair:
         yield pair
 

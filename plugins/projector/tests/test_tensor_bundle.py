@@ -5,12 +5,12 @@ every tensor read here equals what TensorFlow's own reader returns."""
 from __future__ import annotations
 
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import warm_python
 
 from tbcore_projector.sstable import TableFormatError, read_table
 from tbcore_projector.tensor_bundle import BundleError, TensorBundle
@@ -70,7 +70,7 @@ with open(os.path.join(out, "expected.pkl"), "wb") as f:
 def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
     pytest.importorskip("tensorflow")
     out = tmp_path_factory.mktemp("bundles")
-    subprocess.run(
+    warm_python.run(
         [sys.executable, "-c", WRITE, str(out)],
         check=True,
         timeout=240,

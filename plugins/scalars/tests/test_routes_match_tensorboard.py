@@ -6,7 +6,6 @@ import json
 import math
 import os
 import struct
-import subprocess
 import sys
 import urllib.parse
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import warm_python
 
 WRITE_WITH_TORCH = """
 import math, sys
@@ -51,8 +51,8 @@ def _loaded(server: Any) -> bool:
 def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("torch")
     root = tmp_path_factory.mktemp("scalars_logs")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, "-c", WRITE_WITH_TORCH, str(root)], check=True, env=env, timeout=240)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
+    warm_python.run([sys.executable, "-c", WRITE_WITH_TORCH, str(root)], check=True, env=env, timeout=240)
     return root
 
 
@@ -235,9 +235,9 @@ def tf_servers(tmp_path_factory: pytest.TempPathFactory, tensorboard_pair: Any) 
     """Both servers on files of ``tf.summary.scalar`` and of the Keras TensorBoard callback."""
     pytest.importorskip("tensorflow")
     root = tmp_path_factory.mktemp("tf_keras_scalars")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
     writers = Path(__file__).with_name("writers.py")
-    subprocess.run([sys.executable, str(writers), "tf_keras", str(root)], check=True, env=env, timeout=300)
+    warm_python.run([sys.executable, str(writers), "tf_keras", str(root)], check=True, env=env, timeout=300)
 
     def loaded(server: Any) -> bool:
         status, body = server.call("/data/plugin/scalars/tags")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import warm_python
 
 from tbcore.data import LogdirDataProvider
 from tbcore.io.records import frame_record
@@ -21,8 +21,8 @@ from writers import HPARAM_RUNS  # noqa: E402 - next to this test, not a package
 
 def write(kind: str, logdir: Path) -> None:
     """Write ``kind`` (a key of ``writers.WRITERS``) with the real writer in a subprocess."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
-    subprocess.run([sys.executable, str(WRITERS), kind, str(logdir)], check=True, env=env, timeout=240)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
+    warm_python.run([sys.executable, str(WRITERS), kind, str(logdir)], check=True, env=env, timeout=240)
 
 
 @pytest.fixture(scope="module")

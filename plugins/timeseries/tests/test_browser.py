@@ -174,6 +174,7 @@ def test_compact_legend_and_download_menu(browser: Any, url: str) -> None:
         assert body.locator(".timeseries-legend").evaluate("el => el.getBoundingClientRect().height") < 40
         assert body.locator(".timeseries-download").count() == 0  # built when the menu opens
         body.locator(".timeseries-menu > summary").click()
+        body.locator(".timeseries-download").nth(len(RUNS) - 1).wait_for()  # `toggle` fires after the click
         assert body.locator(".timeseries-download").count() == len(RUNS)
         href = body.locator(".timeseries-download a:text-is('CSV')").first.get_attribute("href")
         with urllib.request.urlopen(href, timeout=30) as response:
