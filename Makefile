@@ -13,10 +13,10 @@ install-demo:
 demo: install-demo
 	.venv/bin/tbcore demo
 
-# One worker more than there are cores (a test file per worker): a quarter of the suite's time
-# is spent waiting on browsers, servers and writer processes. The 15 slowest tests are named.
+# Two workers per core (a test file per worker): much of the suite's time is spent waiting on
+# browsers, servers and writer processes. The 15 slowest tests are named.
 test: install
-	.venv/bin/python -m pytest -n $$(( $$(nproc) + 1 )) --dist loadfile --durations=15
+	.venv/bin/python -m pytest -n $$(( $$(nproc) * 2 )) --dist loadfile --durations=15
 
 check-protos:
 	.venv/bin/python scripts/gen_protos.py --check

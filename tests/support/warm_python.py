@@ -14,7 +14,7 @@ files they write are the same; only the import is shared.
 A call that the fork could not reproduce runs as a plain subprocess instead: ``-m`` or other
 interpreter options, input on stdin, or an environment that differs from the warm
 interpreter's in a variable read when a framework is imported (``KERAS_BACKEND``,
-``XLA_FLAGS``, ``TF_*``...), or a script that uses ``torch.profiler``. So does every call
+``XLA_FLAGS``, ``TF_*``...), or a script that uses ``torch.profiler`` or JAX. So does every call
 when the warm interpreter cannot start, and a script whose fork a signal killed is run again
 that way.
 """
@@ -39,9 +39,10 @@ from typing import Any
 IMPORT_TIME_PREFIXES = ("KERAS_", "TF_", "XLA_", "JAX_", "CUDA_", "OMP_", "MKL_", "PYTORCH_", "TORCH_", "PYTHON")
 # Python's own variables the fork applies itself.
 APPLIED_IN_FORK = {"PYTHONPATH", "PYTHONWARNINGS", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED"}
-# torch.profiler's native code crashes in a fork of an interpreter that imported the
-# frameworks (not ours to fix): scripts that use it run as plain subprocesses.
-NOT_IN_A_FORK = "torch.profiler"
+# Scripts that name these run as plain subprocesses: torch.profiler's native code crashes in
+# a fork of an interpreter that imported the frameworks, and JAX's profiler shares process-wide
+# state with TensorFlow's (its traces then miss ops). Neither is ours to fix.
+NOT_IN_A_FORK = ("torch.profiler", "import jax", "from jax")
 # Only how much TensorFlow's C++ code logs to stderr.
 LOG_LEVELS = {"TF_CPP_MIN_LOG_LEVEL"}
 DEFAULTS = {"KERAS_BACKEND": "tensorflow"}
@@ -193,13 +194,14 @@ class _WarmInterpreter:
 
     def close(self) -> None:
         """Stop the interpreter (its stdin closes, it exits)."""
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
 
 
 class _suppress_missing:
@@ -231,8 +233,11 @@ def _forkable(argv: Sequence[str]) -> bool:
     if len(argv) < 2 or os.path.realpath(argv[0]) != os.path.realpath(sys.executable):
         return False
     if argv[1] == "-c":
-        return len(argv) >= 3 and NOT_IN_A_FORK not in argv[2]
-    return not argv[1].startswith("-") and NOT_IN_A_FORK not in Path(argv[1]).read_text(errors="replace")
+        return len(argv) >= 3 and not any(name in argv[2] for name in NOT_IN_A_FORK)
+    if argv[1].startswith("-"):
+        return False
+    source = Path(argv[1]).read_text(errors="replace")
+    return not any(name in source for name in NOT_IN_A_FORK)
 
 
 def run(

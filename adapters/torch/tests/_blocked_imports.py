@@ -3,7 +3,9 @@
 The torch adapter writes its files without TensorBoard or TensorFlow, and without torch it
 fails with a message that names the extra to install. Its tests check both in a subprocess
 whose ``sys.meta_path`` starts with a finder that blocks those packages (and their
-submodules), so the pytest process, where they are imported, is left as it is.
+submodules), so the pytest process, where they are imported, is left as it is. A script
+with nothing blocked (torch's own writer, the reference) runs in a fork of the tests' warm
+interpreter (``tests/support/warm_python.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+
+import warm_python
 
 TENSORBOARD_AND_TENSORFLOW = ("tensorboard", "tensorflow")
 
@@ -77,11 +81,17 @@ def run_script(
     it succeeded without importing any of them (its stdout ends with that check's line).
     """
     source = _blocking(blocked, find_spec_answers=find_spec_answers) + script + _REPORT
-    done = subprocess.run(
+    environment = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
+    if blocked:  # a fresh interpreter: nothing imported before the blocking finder
+        run = subprocess.run
+    else:  # torch's own writer (it imports TensorFlow): a fork of the warm interpreter
+        run = warm_python.run
+        environment.setdefault("CUDA_VISIBLE_DEVICES", "")
+    done = run(
         [sys.executable, "-c", source, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+        env=environment,
         timeout=timeout,
         check=False,
     )

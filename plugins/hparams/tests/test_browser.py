@@ -96,8 +96,8 @@ def shown(page: Any) -> list[str]:
 def wait_shown(page: Any, expected: list[str]) -> None:
     """Wait until the table lists ``expected``, in that order."""
     try:
-        page.wait_for_function("e => JSON.stringify([...document.querySelectorAll('.hp-row')].map((r) => r.dataset.trial)) === e",
-                               arg=json.dumps(expected), timeout=5000)
+        page.wait_for_function("e => JSON.stringify([...document.querySelectorAll('.hp-row')].map((r) => r.dataset.trial)) === JSON.stringify(e)",
+                               arg=expected, timeout=5000)
     except Exception:  # noqa: BLE001 - say what the table shows instead
         assert shown(page) == expected
 
@@ -218,11 +218,15 @@ def test_the_selection_is_the_run_selectors(page: Any, server_url: str) -> None:
     page.wait_for_function("t => document.querySelector('.tb-runs-selected').textContent === t", arg=f"{total - 2} selected")
     assert page.input_value("#tb-run-filter")  # the shell's run filter now leaves the trial's runs out
     # Only two trials: the filter lists them (and none of the others' runs)
+    selected = "n => document.querySelector('.tb-runs-selected').textContent === `${n} selected`"
     page.click(".hp-select-all")  # all shown (all but torchy) -> select every trial
+    page.wait_for_function(selected, arg=total)
     page.uncheck(".hp-select-all")
+    page.wait_for_function(selected, arg=0)  # each change waits for the table drawn from it
     page.check('.hp-row[data-trial="sweep/t01"] input[type=checkbox]')
+    page.wait_for_function(selected, arg=1)
     page.check('.hp-row[data-trial="torchy/1700000000.5"] input[type=checkbox]')
-    page.wait_for_function("() => document.querySelector('.tb-runs-selected').textContent === '3 selected'")
+    page.wait_for_function(selected, arg=3)
     checked = page.eval_on_selector_all(".hp-row input[type=checkbox]:checked", "boxes => boxes.map((b) => b.closest('tr').dataset.trial)")
     assert checked == ["sweep/t01", "torchy/1700000000.5"]
     # and the other way: the run selector's filter decides what the table shows as selected
