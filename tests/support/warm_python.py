@@ -8,20 +8,20 @@ written, dozens of times per session. Here one interpreter per test process impo
 frameworks once and waits; each script then runs in a fork of it, a new process with its own
 arguments, environment, working directory and output files, which exits as ``python`` would
 (threads joined, ``atexit`` handlers and the script's finalizers run, the exit status comes
-back). The scripts and the
-files they write are the same; only the import is shared.
+back). The scripts and the files they write are the same; only the import is shared.
 
 A call that the fork could not reproduce runs as a plain subprocess instead: ``-m`` or other
 interpreter options, input on stdin, or an environment that differs from the warm
 interpreter's in a variable read when a framework is imported (``KERAS_BACKEND``,
-``XLA_FLAGS``, ``TF_*``...), or a script that uses ``torch.profiler`` or JAX. So does every call
-when the warm interpreter cannot start, and a script whose fork a signal killed is run again
-that way.
+``XLA_FLAGS``, ``TF_*``...), or a script that uses ``torch.profiler`` or JAX. So does every
+call when the warm interpreter cannot start, and a script whose fork a signal killed is run
+again that way.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -186,7 +186,7 @@ class _WarmInterpreter:
             try:
                 returncode = int(self._read(timeout)["returncode"])
             except TimeoutError:
-                with _suppress_missing():
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
                 self._read(30)
                 raise subprocess.TimeoutExpired(list(argv), timeout or 0, out.read_bytes(), err.read_bytes()) from None
@@ -202,14 +202,6 @@ class _WarmInterpreter:
             self.process.kill()
             self.process.wait()
         self.process.stdout.close()
-
-
-class _suppress_missing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, *_: Any) -> bool:
-        return kind is not None and issubclass(kind, ProcessLookupError)
 
 
 _lock = threading.Lock()
