@@ -98,17 +98,23 @@ def _post(url: str, body: Any, csrf: bool = True) -> tuple[int, Any]:
             return e.code, json.loads(e.read() or b"null")
 
 
-def test_tsne_streams_positions_until_done(tmp_path: Path, serve: Any) -> None:
-    """Two well separated clusters end up apart; each answer is a snapshot with its progress;
-    bad bodies get a 400 naming the field, a missing CSRF header a 403."""
+def _two_clusters(tmp_path: Path, serve: Any, *, seed: int, size: int, dimensions: int, offset: float) -> str:
+    """The projector's route prefix on a run whose embedding ``two:00000`` is two clusters of
+    ``size`` points (normal, unit spread), the second shifted by ``offset`` on every axis."""
     from tbcore.summary import SummaryWriter
 
-    rng = np.random.default_rng(0)
-    points = np.concatenate([rng.normal(0, 1, (300, 20)), rng.normal(12, 1, (300, 20))])
+    rng = np.random.default_rng(seed)
+    points = np.concatenate([rng.normal(0, 1, (size, dimensions)), rng.normal(offset, 1, (size, dimensions))])
     with SummaryWriter(tmp_path / "run") as writer:
         writer.add_scalar("x", 1.0, 0)
         writer.add_embedding(points.astype(np.float32), tag="two")
-    url = serve(tmp_path) + "data/plugin/projector/"
+    return str(serve(tmp_path)) + "data/plugin/projector/"
+
+
+def test_tsne_streams_positions_until_done(tmp_path: Path, serve: Any) -> None:
+    """Two well separated clusters end up apart; each answer is a snapshot with its progress;
+    bad bodies get a 400 naming the field, a missing CSRF header a 403."""
+    url = _two_clusters(tmp_path, serve, seed=0, size=300, dimensions=20, offset=12)
     body = {"run": "run", "name": "two:00000", "iterations": 400, "perplexity": 15}
     assert _post(url + "tsne", body, csrf=False)[0] == 403
     status, error = _post(url + "tsne", {**body, "perplexity": 0.5})
@@ -161,14 +167,7 @@ def test_umap_streams_positions_until_done(tmp_path: Path, serve: Any) -> None:
     """UMAP (numpy) on two well separated clusters: the first snapshot is the starting
     layout, the cloud moves every epoch, the clusters end apart and compact; bad bodies get
     a 400 naming the field."""
-    from tbcore.summary import SummaryWriter
-
-    rng = np.random.default_rng(1)
-    points = np.concatenate([rng.normal(0, 1, (250, 12)), rng.normal(10, 1, (250, 12))])
-    with SummaryWriter(tmp_path / "run") as writer:
-        writer.add_scalar("x", 1.0, 0)
-        writer.add_embedding(points.astype(np.float32), tag="two")
-    url = serve(tmp_path) + "data/plugin/projector/"
+    url = _two_clusters(tmp_path, serve, seed=1, size=250, dimensions=12, offset=10)
     body = {"run": "run", "name": "two:00000", "neighbors": 10, "min_dist": 0.05, "epochs": 150}
     assert _post(url + "umap", body, csrf=False)[0] == 403
     for bad in ({"neighbors": 1}, {"min_dist": 1.5}, {"epochs": 5}, {"dimensions": 4}, {"perplexity": 30}):
