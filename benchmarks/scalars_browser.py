@@ -178,6 +178,9 @@ def measure_live(browser: Any, repeat: int) -> None:
     """Measurement 3: one new point in each of 100 runs of the open chart."""
     with wide_server() as (wide, url):
         page = open_scalars(browser, url)
+        # A large experiment opens with its first 40 runs checked, as TensorBoard's does: all 100.
+        page.get_by_role("button", name="All", exact=True).click()
+        page.wait_for_function(HOLDS_STEP, arg=9_999, timeout=60_000, polling=50)
         full_bytes = page.evaluate(FULL_SERIES_BYTES)
         for i in range(repeat):
             step = 10_000 + i
