@@ -30,9 +30,8 @@ def nest(begin: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 def _nest_by_depth(begin: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     count = len(begin)
-    parents = np.full(count, ROOT, dtype=np.int64)
     if count == 0:
-        return parents
+        return np.full(0, ROOT, dtype=np.int64)
     if not (np.all(end >= begin) and np.all(np.isfinite(end))):
         return None
     index = np.arange(count)
@@ -42,17 +41,23 @@ def _nest_by_depth(begin: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     group_end = np.searchsorted(begin, begin, side="right")
     zero = np.concatenate([[0], np.cumsum(end <= begin)])
     ended_before = ended - (zero[group_end] - zero[index])
-    depth = index - ended_before
-    positions = index
-    for level in range(1, int(depth.max()) + 1):
+    return parents_by_depth(index - ended_before, begin, end)
+
+
+def parents_by_depth(depth: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray | None:
+    """For ranges in walk order with their ``depth``: each one's parent (the last earlier range
+    one level up; :data:`ROOT` at depth 0), or None when the stack walk would not give these
+    depths: a parent that no longer runs at its child's ``begin`` or ends before its child (the
+    walk would pop another range or drop the child)."""
+    parents = np.full(len(depth), ROOT, dtype=np.int64)
+    positions = np.arange(len(depth))
+    for level in range(1, int(depth.max(initial=0)) + 1):
         above = positions[depth == level - 1]
         here = positions[depth == level]
         which = np.searchsorted(above, here) - 1
         if np.any(which < 0):
             return None
         parent = above[which]
-        # the parent must still run at the child's start and outlast it: else the walk
-        # would pop a different range or drop this one
         if np.any(end[parent] <= begin[here]) or np.any(end[here] > end[parent]):
             return None
         parents[here] = parent

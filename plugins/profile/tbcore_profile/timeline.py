@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from tbcore_profile.model import EventKind, Trace
+from tbcore_profile.nesting import parents_by_depth
 
 MAX_WIDTH = 8192
 """The most pixels a request may ask for."""
@@ -87,18 +88,7 @@ def _walk_agrees(depth: np.ndarray, begin: np.ndarray, end: np.ndarray) -> bool:
     """Whether the stack walk gives ``depth``: each event at depth d > 0 starts while the last
     earlier event at depth d - 1 runs and ends no later than it (so the stack only ever holds
     events that end in order, and popping the ended ones leaves exactly those still running)."""
-    threshold = begin + NESTING_SLACK_US
-    positions = np.arange(len(depth))
-    for level in range(1, int(depth.max(initial=0)) + 1):
-        parents = positions[depth == level - 1]
-        children = positions[depth == level]
-        which = np.searchsorted(parents, children) - 1
-        if np.any(which < 0):
-            return False
-        parent = parents[which]
-        if np.any(end[parent] <= threshold[children]) or np.any(end[children] > end[parent]):
-            return False
-    return True
+    return parents_by_depth(depth, begin + NESTING_SLACK_US, end) is not None
 
 
 def _walk(starts: list[float], ends: list[float]) -> list[int]:
