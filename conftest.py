@@ -72,6 +72,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     except (OSError, subprocess.TimeoutExpired):
         version = "version unknown"
     return f"browser tests: {found} ({version})"
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import warm_python
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool, json_format, message_factory, text_format
 from google.protobuf import unknown_fields as _unknown_fields
@@ -142,8 +143,10 @@ def _subprocess_env() -> dict[str, str]:
     return env
 
 
-def _run_python(code: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def _run_python(code: str, timeout: int = 240, *, frameworks_first: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter; ``frameworks_first``: in one that has already
+    imported TensorFlow, TensorBoard and torch (a fork of the tests' warm interpreter)."""
+    return (warm_python.run if frameworks_first else subprocess.run)(
         [sys.executable, "-c", textwrap.dedent(code)],
         cwd=ROOT,
         env=_subprocess_env(),
@@ -219,7 +222,8 @@ def test_import_tensorflow_and_tensorboard_then_ours() -> None:
         + "\n"
         + _IMPORT_OURS
         + "\n"
-        + _SANITY
+        + _SANITY,
+        frameworks_first=True,
     )
     assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stderr[-5000:]
 
@@ -320,7 +324,8 @@ for theirs, cls in ((graph_def, graph_pb2.GraphDef), (run_metadata, config_pb2.R
     assert ours.SerializeToString(deterministic=True) == data
     assert type(theirs).FromString(ours.SerializeToString()) == theirs
 print("OK")
-"""
+""",
+        frameworks_first=True,
     )
     assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stderr[-5000:]
 

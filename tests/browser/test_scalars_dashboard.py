@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 import warm_python
 from browser_harness import Server, cli_server, open_app, screenshot, served
@@ -24,7 +25,7 @@ SCALARS_WRITERS = Path(__file__).resolve().parents[2] / "plugins" / "scalars" / 
 
 def _write_with_torch(writer: str, logdir: Path) -> None:
     """Run one of the scalars plugin's torch writer scripts into ``logdir`` (skips without torch)."""
-    pytest.importorskip("torch")
+    installed.require("torch")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
     warm_python.run([sys.executable, str(SCALARS_WRITERS), writer, str(logdir)], check=True, env=env, timeout=240)
 

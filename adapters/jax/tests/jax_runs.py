@@ -1,7 +1,9 @@
-"""Scenarios for the tests, each run in its own interpreter with four virtual CPU devices and
-TensorFlow blocked (importing it raises): ``python jax_runs.py SCENARIO LOGDIR``.
+"""Scenarios for the tests, run in an interpreter of their own with four virtual CPU devices
+and TensorFlow blocked (importing it raises): ``python jax_runs.py SCENARIO LOGDIR [SCENARIO
+LOGDIR ...]``, one after the other (JAX is imported once for all of them).
 
-Each writes into LOGDIR and prints one JSON line of what the test needs to know.
+Each writes into its LOGDIR; the last line printed is one JSON object with what each scenario
+tells its test (or ``{"error": traceback}`` where it failed) and ``tensorflow_imported``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from typing import Any
 
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
@@ -271,7 +274,17 @@ def profiled(logdir: str) -> dict:
     return {}
 
 
+def main(args: list[str]) -> dict[str, Any]:
+    """Run each ``SCENARIO LOGDIR`` pair of ``args``; a failing one costs only its own answer."""
+    results: dict[str, Any] = {}
+    for scenario, logdir in zip(args[::2], args[1::2]):
+        try:
+            results[scenario] = globals()[scenario](logdir)
+        except Exception:  # noqa: BLE001 - its test fails with the traceback
+            results[scenario] = {"error": traceback.format_exc()}
+    results["tensorflow_imported"] = sys.modules.get("tensorflow") is not None
+    return results
+
+
 if __name__ == "__main__":
-    result = globals()[sys.argv[1]](sys.argv[2])
-    result["tensorflow_imported"] = sys.modules.get("tensorflow") is not None
-    print(json.dumps(result))
+    print(json.dumps(main(sys.argv[1:])))

@@ -25,15 +25,36 @@ pytestmark = pytest.mark.skipif(
 RUNS = Path(__file__).with_name("jax_runs.py")
 
 
-def run(scenario: str, logdir: Path) -> dict[str, Any]:
+SHARED = ("jit", "eager", "packed", "scalar_steps", "mapped", "jaxprs", "jitted")
+"""Scenarios run together in one interpreter (``profiled`` runs alone: JAX's profiler keeps
+process-wide state)."""
+
+
+def run_all(scenarios: dict[str, Path]) -> dict[str, Any]:
+    """Run each scenario into its logdir, in one process; what each one answered."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "CUDA_VISIBLE_DEVICES": ""}
+    args = [str(part) for pair in scenarios.items() for part in pair]
     done = subprocess.run(
-        [sys.executable, str(RUNS), scenario, str(logdir)], check=True, env=env, timeout=300,
-        capture_output=True, text=True,
+        [sys.executable, str(RUNS), *args], check=True, env=env, timeout=600, capture_output=True, text=True,
     )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result.pop("tensorflow_imported") is False
-    return result
+    results: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert results.pop("tensorflow_imported") is False
+    return results
+
+
+@pytest.fixture(scope="module")
+def shared_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The root under which each of :data:`SHARED` wrote its own folder, and their answers."""
+    root = tmp_path_factory.mktemp("jax_runs")
+    return root, run_all({name: root / name for name in SHARED})
+
+
+def run(scenario: str, shared_runs: tuple[Path, dict[str, Any]]) -> tuple[dict[str, Any], Path]:
+    """What ``scenario`` answered and the logdir it wrote (failing the test if it raised)."""
+    root, results = shared_runs
+    result = results[scenario]
+    assert "error" not in result, result.get("error")
+    return result, root / scenario
 
 
 def scalars(logdir: Path) -> dict[tuple[str, str], list[tuple[int, float]]]:
@@ -47,10 +68,8 @@ def scalars(logdir: Path) -> dict[tuple[str, str], list[tuple[int, float]]]:
 
 
 @pytest.fixture(scope="module")
-def jit_logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    logdir = tmp_path_factory.mktemp("jax_jit")
-    run("jit", logdir)
-    return logdir
+def jit_logdir(shared_runs: tuple[Path, dict[str, Any]]) -> Path:
+    return run("jit", shared_runs)[1]
 
 
 def test_order_and_count_under_jit_scan_and_fori_loop(jit_logdir: Path) -> None:
@@ -88,11 +107,9 @@ def assert_same_points(traced: dict[tuple[str, str], list[tuple[int, Any]]], eag
 
 
 @pytest.fixture(scope="module")
-def eager_points(tmp_path_factory: pytest.TempPathFactory, tensorboard_readers: types.SimpleNamespace) -> dict[tuple[str, str], list[tuple[int, Any]]]:
+def eager_points(shared_runs: tuple[Path, dict[str, Any]], tensorboard_readers: types.SimpleNamespace) -> dict[tuple[str, str], list[tuple[int, Any]]]:
     """What tbcore.summary writes eagerly for the scenarios' values."""
-    logdir = tmp_path_factory.mktemp("jax_eager")
-    run("eager", logdir)
-    return read_tensors(logdir, tensorboard_readers)
+    return read_tensors(run("eager", shared_runs)[1], tensorboard_readers)
 
 
 def test_files_equal_tbcore_summary_written_eagerly(
@@ -105,68 +122,75 @@ def test_files_equal_tbcore_summary_written_eagerly(
 
 
 def test_packed_outputs_write_what_eager_writes_and_return_few_arrays(
-    tmp_path: Path, eager_points: dict[tuple[str, str], list[tuple[int, Any]]], tensorboard_readers: types.SimpleNamespace
+    shared_runs: tuple[Path, dict[str, Any]],
+    eager_points: dict[tuple[str, str], list[tuple[int, Any]]],
+    tensorboard_readers: types.SimpleNamespace,
 ) -> None:
     """Logger.jit packs a step's scalars into one float32 vector (and its computed steps into
     one integer vector): the files still equal the eager ones; a bad value costs only itself."""
-    outputs = run("packed", tmp_path)
+    outputs, logdir = run("packed", shared_runs)
     # The scalars vector, 3 histograms, 1 image and the bad "scalar" (two numbers: its own
     # output); "computed" adds the steps vector, "donated" its step (an argument that is gone).
     assert outputs == {"arg": 6, "computed": 7, "donated": 7}
     for way in ("arg", "computed", "donated"):
-        assert_same_points(read_tensors(tmp_path / way, tensorboard_readers), eager_points)
+        assert_same_points(read_tensors(logdir / way, tensorboard_readers), eager_points)
 
 
-def test_steps_logging_only_scalars_write_what_eager_writes(tmp_path: Path, tensorboard_readers: types.SimpleNamespace) -> None:
+def test_steps_logging_only_scalars_write_what_eager_writes(
+    shared_runs: tuple[Path, dict[str, Any]], tensorboard_readers: types.SimpleNamespace
+) -> None:
     """The writer's fast path for steps that log only scalars (150 steps: chunks of the
     device-side concatenation, a flush in between) writes what tbcore.summary writes."""
-    assert run("scalar_steps", tmp_path) == {"steps_written_one_by_one": 0}
+    answer, logdir = run("scalar_steps", shared_runs)
+    assert answer == {"steps_written_one_by_one": 0}
     for way in ("arg", "computed", "constant", "every"):
-        traced = read_tensors(tmp_path / way, tensorboard_readers)
+        traced = read_tensors(logdir / way, tensorboard_readers)
         assert sorted(tag for _, tag in traced) == ["count", "loss", "scaled"]
-        assert_same_points(traced, read_tensors(tmp_path / f"eager_{way}", tensorboard_readers))
-    points = read_tensors(tmp_path / "every", tensorboard_readers)
+        assert_same_points(traced, read_tensors(logdir / f"eager_{way}", tensorboard_readers))
+    points = read_tensors(logdir / "every", tensorboard_readers)
     assert [s for s, _ in points[(".", "loss")]] == list(range(0, 150, 3))
-    assert len(read_tensors(tmp_path / "constant", tensorboard_readers)[(".", "count")]) == 150
+    assert len(read_tensors(logdir / "constant", tensorboard_readers)[(".", "count")]) == 150
 
 
-def test_mapped_computations_write_device_zero_or_every_device(tmp_path: Path) -> None:
-    assert run("mapped", tmp_path) == {"devices": 4}
-    first = scalars(tmp_path / "first")
+def test_mapped_computations_write_device_zero_or_every_device(shared_runs: tuple[Path, dict[str, Any]]) -> None:
+    answer, logdir = run("mapped", shared_runs)
+    assert answer == {"devices": 4}
+    first = scalars(logdir / "first")
     # pmap: device k holds arange(4) + step at position k; device 0's sum is its own value.
     assert first[(".", "pmap")] == [(0, 0.0), (1, 1.0), (2, 2.0)]
     # shard_map: device 0 holds the first two of arange(8) + step.
     assert first[(".", "shard_map")] == [(0, 1.0), (1, 3.0), (2, 5.0)]
-    every = scalars(tmp_path / "all")
+    every = scalars(logdir / "all")
     for k in range(4):
         assert every[(f"device_{k}", "pmap")] == [(s, float(k + s)) for s in range(3)]
         assert every[(f"device_{k}", "shard_map")] == [(s, float(4 * k + 1 + 2 * s)) for s in range(3)]
 
 
-def test_disabled_logging_compiles_no_callback_and_every_n_skips_steps(tmp_path: Path) -> None:
-    counts = run("jaxprs", tmp_path)
+def test_disabled_logging_compiles_no_callback_and_every_n_skips_steps(shared_runs: tuple[Path, dict[str, Any]]) -> None:
+    counts, logdir = run("jaxprs", shared_runs)
     assert counts == {"enabled": 1, "every": 1, "disabled": 0, "cond": True}
-    assert scalars(tmp_path / "every")[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
-    assert not (tmp_path / "disabled").exists() or not any((tmp_path / "disabled").iterdir())
+    assert scalars(logdir / "every")[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
+    assert not (logdir / "disabled").exists() or not any((logdir / "disabled").iterdir())
 
 
-def test_logger_jit_returns_top_level_values_as_outputs(tmp_path: Path) -> None:
-    assert run("jitted", tmp_path) == {
+def test_logger_jit_returns_top_level_values_as_outputs(shared_runs: tuple[Path, dict[str, Any]]) -> None:
+    answer, logdir = run("jitted", shared_runs)
+    assert answer == {
         "logging_callbacks": 0, "silent_callbacks": 0, "scanned_callbacks": 1, "outer_callbacks": 1, "result": 10.0,
     }
-    got = scalars(tmp_path)
+    got = scalars(logdir)
     assert got[(".", "loss")] == [(0, 0.0), (3, 3.0), (6, 6.0), (9, 9.0)]
     assert got[(".", "inner")] == [(100, 1.0), (101, 2.0), (102, 4.0)]
     assert got[(".", "outer")] == [(50, 8.0)]
     assert got[(".", "nested")] == [(200, 200.0), (201, 201.0)]
-    provider = LogdirDataProvider(str(tmp_path))
+    provider = LogdirDataProvider(str(logdir))
     provider.reload()
     histograms = provider.read_tensors(plugin_name="histograms")["."]["x"]
     assert [datum.step for datum in histograms] == [0, 3, 6, 9]
 
 
 def test_profile_leaves_a_trace_with_its_steps_in_the_run(tmp_path: Path) -> None:
-    run("profiled", tmp_path)
+    assert run_all({"profiled": tmp_path}) == {"profiled": {}}
     provider = LogdirDataProvider(str(tmp_path))
     provider.reload()
     assets = [a.path for a in provider.list_run_assets(run=".")]

@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+import installed
 import numpy as np
 import pytest
 import warm_python
@@ -50,7 +51,7 @@ def snapshot(provider: LogdirDataProvider) -> dict[tuple[str, str, str], list[tu
 
 @pytest.fixture(scope="module")
 def on_tensorflow(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    pytest.importorskip("tensorflow")
+    installed.require("tensorflow")
     return snapshot(run_ours("tensorflow", tmp_path_factory.mktemp("tf")))
 
 

@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
+import installed
 import warm_python
 
 from tbcore.data import LogdirDataProvider
@@ -33,7 +33,7 @@ def profile(backend: str, logdir: Path) -> dict[str, bytes]:
 
 
 def test_tensorflow_writes_an_xplane_with_train_steps(tmp_path: Path) -> None:
-    pytest.importorskip("tensorflow")
+    installed.require("tensorflow")
     assets = profile("tensorflow", tmp_path)
     xplanes = [path for path in assets if re.fullmatch(r"plugins/profile/[^/]+/[^/]+\.xplane\.pb", path)]
     assert len(xplanes) == 1
@@ -42,7 +42,7 @@ def test_tensorflow_writes_an_xplane_with_train_steps(tmp_path: Path) -> None:
 
 
 def test_jax_writes_an_xplane_and_a_trace_with_train_steps(tmp_path: Path) -> None:
-    pytest.importorskip("jax")
+    installed.require("jax")
     assets = profile("jax", tmp_path)
     assert len([p for p in assets if p.endswith(".xplane.pb")]) == 1
     (trace,) = [data for path, data in assets.items() if path.endswith(".trace.json.gz")]
@@ -52,8 +52,7 @@ def test_jax_writes_an_xplane_and_a_trace_with_train_steps(tmp_path: Path) -> No
 
 
 def test_torch_writes_a_kineto_trace_with_profiler_steps(tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    pytest.importorskip("tbcore_torch")
+    installed.require("torch", "tbcore_torch")
     (trace,) = [data for path, data in profile("torch", tmp_path).items() if path.endswith(".pt.trace.json")]
     names = {e.get("name") for e in json.loads(trace)["traceEvents"]}
     steps = {n for n in names if str(n).startswith("ProfilerStep#")}

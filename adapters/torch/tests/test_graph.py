@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 from _blocked_imports import TENSORBOARD_AND_TENSORFLOW, run_script
 
@@ -112,8 +113,7 @@ RUNS = ["cnn", "two_heads", "functional"]
 def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``torch/<run>`` written by torch's writer, ``tbcore/<run>`` by ours (TensorBoard
     blocked); runs: the ``RUNS`` models and ``onnx``."""
-    pytest.importorskip("onnx")
-    pytest.importorskip("tensorboard")
+    installed.require("onnx", "tensorboard")
     root = tmp_path_factory.mktemp("graphs")
     script = f"MODELS = {MODELS!r}\n{WRITE}"
     for kind in ("torch", "tbcore"):  # torch first: it exports the ONNX file both log
@@ -315,7 +315,7 @@ def test_onnx_needs_the_onnx_package(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_onnx_rejects_a_file_that_is_not_onnx(tmp_path: Path) -> None:
-    pytest.importorskip("onnx")
+    installed.require("onnx")
     bad = tmp_path / "model.onnx"
     bad.write_bytes(b"\xff\xff\xff\xff not a model")
     with SummaryWriter(tmp_path / "run") as w:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 
 from tbcore.proto import graph_pb2
@@ -52,8 +53,7 @@ def _write_hostile(logdir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory, logdir_from_scripts: Any, tbcore_server: Any) -> Iterator[str]:
-    pytest.importorskip("torch")
-    pytest.importorskip("tensorflow")
+    installed.require("torch", "tensorflow")
     logdir = logdir_from_scripts("graphs_browser", [WRITE_TORCH, writers.WRITE_WITH_KERAS])
     write_demo(logdir)
     _write_hostile(logdir)

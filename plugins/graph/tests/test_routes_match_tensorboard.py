@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 from google.protobuf import text_format
 
@@ -46,9 +47,7 @@ def _info_complete(server: Any) -> bool:
 
 @pytest.fixture(scope="module")
 def servers(logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
-    pytest.importorskip("torch")
-    pytest.importorskip("onnx")
-    pytest.importorskip("tensorflow")
+    installed.require("torch", "onnx", "tensorflow")
     scripts = [writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF1, writers.WRITE_WITH_TF2_TRACE, writers.WRITE_WITH_KERAS]
     logdir = logdir_from_scripts("graph_logs", scripts)
     with tensorboard_pair(logdir, tensorboard_flags=[], plugins="graphs", ready=_info_complete) as pair:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 import warm_python
 
@@ -37,7 +38,7 @@ DEMO_STEPS = [str(10 * s) for s in range(STEPS)]
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any) -> Iterator[str]:
-    pytest.importorskip("torch")
+    installed.require("torch")
     logdir = tmp_path_factory.mktemp("histograms_browser")
     write_demo(logdir)
     env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
@@ -330,8 +331,7 @@ def test_live_update_adds_ridges(page: Any, tmp_path: Path, tbcore_server: Any) 
 @pytest.fixture(scope="module")
 def hard_cases_url(tmp_path_factory: pytest.TempPathFactory, tbcore_server: Any) -> Iterator[str]:
     """A server on a spike written by tf.summary and 2,000 steps written by torch."""
-    pytest.importorskip("torch")
-    pytest.importorskip("tensorflow")
+    installed.require("torch", "tensorflow")
     logdir = tmp_path_factory.mktemp("histograms_hard_cases")
     env = dict(os.environ, PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="3")
     for script in (writers.WRITE_SPIKE_WITH_TF, writers.WRITE_2000_STEPS):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 
 _spec = importlib.util.spec_from_file_location("histogram_writers", Path(__file__).with_name("writers.py"))
@@ -57,8 +58,7 @@ def _query(run: str, tag: str, **extra: Any) -> str:
 def servers(
     logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any
 ) -> Iterator[tuple[Any, Any]]:
-    pytest.importorskip("torch")
-    pytest.importorskip("tensorflow")
+    installed.require("torch", "tensorflow")
     scripts = [writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF, writers.WRITE_WITH_KERAS]
     logdir = logdir_from_scripts("histogram_logs", scripts)
     # The sample counts only size TensorBoard's reservoirs: its routes still cap a series at

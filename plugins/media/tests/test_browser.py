@@ -11,7 +11,7 @@ import contextlib
 import importlib.util
 import sys
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -60,9 +60,14 @@ def page(browser: Any, server: Any) -> Iterator[Any]:
 
 @contextlib.contextmanager
 def _page(
-    browser: Any, url: str, allowed_error: str = "\0", color_scheme: str = "light"
+    browser: Any,
+    url: str,
+    allowed_error: str = "\0",
+    color_scheme: str = "light",
+    before_open: Callable[[Any], None] = lambda page: None,
 ) -> Iterator[Any]:
-    """A page on ``url``; console errors containing ``allowed_error`` do not fail the test."""
+    """A page on ``url``; console errors containing ``allowed_error`` do not fail the test.
+    ``before_open(page)`` runs before the app loads (to see its first requests)."""
     errors: list[str] = []
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
@@ -76,6 +81,7 @@ def _page(
         "request",
         lambda r: None if harness.is_local(r.url) else errors.append(f"outside request {r.url}"),
     )
+    before_open(page)
     try:
         harness.open_app(page, url)
         yield page
@@ -215,8 +221,8 @@ def test_brightness_contrast_pixelated_and_actual_size(page: Any) -> None:
     harness.screenshot(page, "media_images_actual_size")
 
 
-def _blob_requests(page: Any) -> list[str]:
-    requests: list[str] = []
+def _record_blob_requests(page: Any, requests: list[str]) -> None:
+    """Append the blob key of every image ``page`` asks for to ``requests``."""
 
     def on_request(request: Any) -> None:
         parsed = urllib.parse.urlparse(request.url)
@@ -224,11 +230,16 @@ def _blob_requests(page: Any) -> list[str]:
             requests.append(urllib.parse.parse_qs(parsed.query)["blob_key"][0])
 
     page.on("request", on_request)
-    return requests
 
 
-def test_scrubbing_prefetches_and_asks_for_each_image_once(page: Any) -> None:
-    requests = _blob_requests(page)
+def test_scrubbing_prefetches_and_asks_for_each_image_once(browser: Any, server: Any) -> None:
+    # Recording starts before the app loads: the images tab opens first and asks at once.
+    requests: list[str] = []
+    with _page(browser, server.url, before_open=lambda p: _record_blob_requests(p, requests)) as page:
+        _scrub(page, requests)
+
+
+def _scrub(page: Any, requests: list[str]) -> None:
     _open_tab(page, "images")
     content = _card(page, "images", "images/single")
     keys = _blob_keys(page, "images/single")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 
 _spec = importlib.util.spec_from_file_location(
@@ -55,9 +56,7 @@ def _query(run: str, tag: str, **extra: Any) -> str:
 def servers(
     logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any
 ) -> Iterator[tuple[Any, Any]]:
-    pytest.importorskip("torch")
-    pytest.importorskip("tensorflow")
-    pytest.importorskip("tensorboardX")
+    installed.require("torch", "tensorflow", "tensorboardX")
     scripts = [writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF, writers.WRITE_WITH_TENSORBOARDX]
     logdir = logdir_from_scripts("media_logs", scripts)
     # Large reservoirs, so that TensorBoard too answers with every step.

@@ -8,6 +8,7 @@ import pickle
 import sys
 from pathlib import Path
 
+import installed
 import numpy as np
 import pytest
 import warm_python
@@ -68,7 +69,7 @@ with open(os.path.join(out, "expected.pkl"), "wb") as f:
 
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
-    pytest.importorskip("tensorflow")
+    installed.require("tensorflow")
     out = tmp_path_factory.mktemp("bundles")
     warm_python.run(
         [sys.executable, "-c", WRITE, str(out)],

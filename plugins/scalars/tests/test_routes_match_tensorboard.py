@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import numpy as np
 import pytest
 import warm_python
@@ -49,7 +50,7 @@ def _loaded(server: Any) -> bool:
 
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("torch")
+    installed.require("torch")
     root = tmp_path_factory.mktemp("scalars_logs")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
     warm_python.run([sys.executable, "-c", WRITE_WITH_TORCH, str(root)], check=True, env=env, timeout=240)
@@ -233,7 +234,7 @@ TF_KERAS_RUNS = {"tf/alpha", "tf/beta", "keras/train", "keras/validation"}
 @pytest.fixture(scope="module")
 def tf_servers(tmp_path_factory: pytest.TempPathFactory, tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
     """Both servers on files of ``tf.summary.scalar`` and of the Keras TensorBoard callback."""
-    pytest.importorskip("tensorflow")
+    installed.require("tensorflow")
     root = tmp_path_factory.mktemp("tf_keras_scalars")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore", CUDA_VISIBLE_DEVICES="")
     writers = Path(__file__).with_name("writers.py")

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+import installed
 import pytest
 import warm_python
 
@@ -27,7 +28,7 @@ def write(kind: str, logdir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hparams_logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("torch")
+    installed.require("torch")
     root = tmp_path_factory.mktemp("hparams_logs")
     write("torch_hparams", root)
     return root

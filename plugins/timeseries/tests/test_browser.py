@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 
 RUNS = [f"run{i}" for i in range(8)]
@@ -39,7 +40,7 @@ for i in range(8):
 
 @pytest.fixture(scope="module")
 def url(logdir_from_scripts: Callable[..., Path], tbcore_server: Any) -> Iterator[str]:
-    pytest.importorskip("torch")
+    installed.require("torch")
     logdir = logdir_from_scripts("timeseries_browser", [WRITE])
     with tbcore_server(logdir, "--plugins", "timeseries,scalars,images", runs=len(RUNS)) as served:
         yield served

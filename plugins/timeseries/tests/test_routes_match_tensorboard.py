@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import numpy as np
 import pytest
 
@@ -48,8 +49,7 @@ def _post(server: Any, requests: list[Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def servers(logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
-    pytest.importorskip("torch")
-    pytest.importorskip("tensorflow")
+    installed.require("torch", "tensorflow")
     logdir = logdir_from_scripts("timeseries_logs", [writers.WRITE_WITH_TORCH, writers.WRITE_WITH_TF])
     with tensorboard_pair(
         logdir,
