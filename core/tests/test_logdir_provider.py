@@ -336,3 +336,12 @@ def test_run_assets_are_listed_and_read_by_their_path(tmp_path: Path) -> None:
     # Written later (a profile at the end of training): listed at once, no reload needed.
     (tmp_path / "exp" / "host_2.pt.trace.json").write_text("{}")
     assert [a.path for a in provider.list_run_assets(run="exp")] == ["host_1.pt.trace.json", "host_2.pt.trace.json"]
+    # The logdir itself is run "." though no event file lies there: its files outside every run.
+    assert provider.list_run_assets(run=".") == [RunAsset("outside.txt", 14)]
+    assert provider.read_run_asset(run=".", path="outside.txt") == b"not in any run"
+    with pytest.raises(NotFoundError):
+        provider.read_run_asset(run=".", path="exp/host_1.pt.trace.json")
+    # A logdir of several named folders has no such folder.
+    named = LogdirDataProvider(f"first:{tmp_path / 'exp'},second:{tmp_path / 'exp' / 'train'}")
+    named.reload()
+    assert named.list_run_assets(run=".") == []

@@ -553,10 +553,11 @@ class LogdirDataProvider(DataProvider):
         """The files under the run's folder besides event files, listed now (a walk of that
         folder: profiler traces appear as they are written), without the folders of other
         runs below it."""
-        folder, fs = self._run_dir.get(run), self._run_fs.get(run)
-        if folder is None or fs is None:
+        where = self._asset_folder(run)
+        if where is None:
             return []
-        nested = [fs.relpath(d, folder) + "/" for d in self._nested_run_dirs().get(run, [])]
+        folder, fs, nested_dirs = where
+        nested = [fs.relpath(d, folder) + "/" for d in nested_dirs]
         assets = []
         try:
             for info in fs.walk(folder):
@@ -566,6 +567,18 @@ class LogdirDataProvider(DataProvider):
         except OSError as e:
             logger.warning("cannot list the files of run %r: %s", run, e)
         return sorted(assets, key=lambda a: a.path)
+
+    def _asset_folder(self, run: str) -> tuple[str, FileSystem, list[str]] | None:
+        """The folder of ``run``'s assets, its storage and the run folders below it to leave
+        out. Run ``.`` is the logdir's root even when no event file lies there (TensorBoard's
+        projector reads a config and checkpoint saved beside the runs), if the logdir is one."""
+        folder, fs = self._run_dir.get(run), self._run_fs.get(run)
+        if folder is not None and fs is not None:
+            return folder, fs, self._nested_run_dirs().get(run, [])
+        if run == "." and len(self._sources) == 1 and self._sources[0].entry.name is None:
+            source = self._sources[0]
+            return source.entry.path, source.fs, list(self._run_dir.values())
+        return None
 
     def _nested_run_dirs(self) -> dict[str, list[str]]:
         """For each run, the folders of the other runs below its folder on the same storage
@@ -587,12 +600,13 @@ class LogdirDataProvider(DataProvider):
 
     def read_run_asset(self, *, run: str, path: str, experiment_id: str = "") -> bytes:
         """The bytes of one of :meth:`list_run_assets`, read now."""
-        if path not in {a.path for a in self.list_run_assets(run=run)}:
+        where = self._asset_folder(run)
+        if where is None or path not in {a.path for a in self.list_run_assets(run=run)}:
             raise NotFoundError(f"no asset {path!r} in run {run!r}")
-        fs = self._run_fs[run]
+        folder, fs, _ = where
         try:
-            return fs.read(fs.join(self._run_dir[run], *path.split("/")), 0)
-        except (OSError, KeyError) as e:  # gone since it was listed
+            return fs.read(fs.join(folder, *path.split("/")), 0)
+        except OSError as e:  # gone since it was listed
             raise NotFoundError(f"asset {path!r} of run {run!r} is gone: {type(e).__name__}") from e
 
     def read_blob(self, *, blob_key: str) -> bytes:

@@ -370,8 +370,10 @@ class DataProvider(abc.ABC):
     def list_run_assets(self, *, run: str, experiment_id: str = "") -> list[RunAsset]:
         """The files of ``run`` besides its event files, sorted by path: what a dashboard
         that reads other files (profiler traces, embeddings) finds there. Folders of other
-        runs inside this run's folder are not included. ``[]`` for an unknown run, and from
-        providers that have no files (this default).
+        runs inside this run's folder are not included. Run ``"."`` is the logdir's own folder
+        even when it holds no event file (where TensorFlow's projector tutorial saves its
+        checkpoint). ``[]`` for an unknown run, and from providers that have no files (this
+        default).
         """
         return []
 

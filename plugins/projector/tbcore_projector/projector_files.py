@@ -17,6 +17,8 @@ from tbcore_projector.sniff import image_mime_type
 from tbcore_projector.tensor_bundle import BundleError
 from tbcore_projector.tensor_files import TensorFileError, parse_tensor_file
 
+ROOT = "."
+"""The logdir's own folder as a run name."""
 TENSOR_CACHE_SIZE = 2
 """Parsed tensors kept (a 100,000 x 128 tensor is 51 MB)."""
 
@@ -37,17 +39,22 @@ class ProjectorFiles:
     def _assets(self, run: str) -> RunAssets:
         return RunAssets.of(self.provider, run, run_folder(self.logdir, run), self._shapes)
 
+    def _candidates(self) -> list[str]:
+        """The provider's runs, then the logdir's root (``.``) when it is not one: as in
+        TensorBoard, a config and checkpoint saved beside the runs count as run ``.``."""
+        names = [run.run_name for run in self.provider.list_runs()]
+        return names if ROOT in names else [*names, ROOT]
+
     def runs(self) -> list[str]:
         """The runs that have at least one embedding, in the provider's order."""
-        names = [run.run_name for run in self.provider.list_runs()]
-        return [name for name in names if discover(self._assets(name)) is not None]
+        return [name for name in self._candidates() if discover(self._assets(name)) is not None]
 
     def run(self, run: str) -> tuple[RunProjector, RunAssets]:
         """The completed config of ``run``; a 400 when it has none."""
         if not run:
             raise InvalidArgumentError('query parameter "run" is required')
         unknown = InvalidArgumentError(f'Unknown run: "{run}"')
-        if run not in {r.run_name for r in self.provider.list_runs()}:
+        if run not in self._candidates():
             raise unknown
         assets = self._assets(run)
         found = discover(assets)

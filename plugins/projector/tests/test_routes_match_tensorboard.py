@@ -1,12 +1,15 @@
 """The projector and mesh routes over real HTTP, compared with TensorBoard 2.21's server on
 files written by torch.utils.tensorboard (``add_embedding`` with labels, multi-column
 metadata and sprites; ``add_mesh``), tensorboardX, a TensorFlow checkpoint with a projector
-config, a binary tensor file, and a config whose paths lead out of its run.
+config, a binary tensor file, a config whose paths lead out of its run, and (on a logdir of its
+own) TensorFlow's tutorial layout: checkpoint and config in the logdir itself, served as run ``.``.
 
 Known differences, asserted here: ``modelCheckpointPath`` in ``info`` is the checkpoint's
 path inside the run (TensorBoard gives its absolute path), errors are JSON ``{"error"}``
 instead of plain text (same statuses), and the mesh ``data`` route's content type is
-``application/octet-stream`` (TensorBoard sends ``arraybuffer``).
+``application/octet-stream`` (TensorBoard sends ``arraybuffer``). Not compared: TensorBoard
+also gives a run without a checkpoint the one of its parent folder; here a run reads only its
+own files.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import installed
 import pytest
 
 _spec = importlib.util.spec_from_file_location(
@@ -48,9 +52,7 @@ def _q(**params: Any) -> str:
 def servers(
     logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any
 ) -> Iterator[tuple[Any, Any]]:
-    pytest.importorskip("torch")
-    pytest.importorskip("tensorflow")
-    pytest.importorskip("tensorboardX")
+    installed.require("torch", "tensorflow", "tensorboardX")
     scripts = [
         writers.WRITE_WITH_TORCH,
         writers.WRITE_WITH_TENSORBOARDX,
@@ -198,3 +200,32 @@ def test_mesh_data_matches_byte_for_byte(servers: tuple[Any, Any]) -> None:
     assert compared == 3 * 3 + 2
     assert tb.call(f"{M}/data?run=torch_run&tag=tetra&content_type=BAD")[0] == 400
     assert ours.call(f"{M}/data?run=torch_run&tag=tetra&content_type=BAD")[0] == 400
+
+
+def _root_listed(server: Any) -> bool:
+    status, body = server.call(f"{P}/runs")
+    return status == 200 and json.loads(body) == ["."]
+
+
+@pytest.fixture(scope="module")
+def root_servers(logdir_from_scripts: Callable[..., Path], tensorboard_pair: Any) -> Iterator[tuple[Any, Any]]:
+    """Both servers on TensorFlow's projector tutorial layout: a checkpoint, its metadata and a
+    config in the logdir itself, no event file anywhere."""
+    installed.require("tensorflow")
+    logdir = logdir_from_scripts("projector_root_logs", [writers.WRITE_ROOT_CHECKPOINT])
+    with tensorboard_pair(
+        logdir, tensorboard_flags=[], plugins="projector", ready=_root_listed, with_tensorflow=True
+    ) as pair:
+        yield pair
+
+
+def test_a_config_in_the_logdir_itself_is_run_dot(root_servers: tuple[Any, Any]) -> None:
+    tb, ours = root_servers
+    assert ours.json(f"{P}/runs") == tb.json(f"{P}/runs") == ["."]
+    assert _info(ours, ".") == _info(tb, ".")
+    name = "embedding/.ATTRIBUTES/VARIABLE_VALUE"
+    for route in ("tensor", "metadata"):
+        path = f"{P}/{route}?{_q(run='.', name=name)}"
+        expected, got = tb.call(path), ours.call(path)
+        assert expected[0] == 200 and got == expected, path
+    assert len(tb.call(f"{P}/tensor?{_q(run='.', name=name)}")[1]) == 6 * 3 * 4

@@ -78,6 +78,26 @@ first.metadata_path = "metadata.tsv"
 projector.visualize_embeddings(run, config)
 """
 
+# TensorFlow's projector tutorial: checkpoint, metadata and config in the logdir itself, beside
+# the runs (TensorBoard serves them as run ".").
+WRITE_ROOT_CHECKPOINT = """
+import os, sys
+import numpy as np
+import tensorflow as tf
+from tensorboard.plugins import projector
+
+root = sys.argv[1]
+weights = tf.Variable(np.arange(18, dtype=np.float32).reshape(6, 3) / 7, name="weights")
+tf.train.Checkpoint(embedding=weights).save(os.path.join(root, "embedding.ckpt"))
+with open(os.path.join(root, "metadata.tsv"), "w") as f:
+    f.write("".join(f"token{i}\\n" for i in range(6)))
+config = projector.ProjectorConfig()
+embedding = config.embeddings.add()
+embedding.tensor_name = "embedding/.ATTRIBUTES/VARIABLE_VALUE"
+embedding.metadata_path = "metadata.tsv"
+projector.visualize_embeddings(root, config)
+"""
+
 WRITE_BINARY_AND_ESCAPES = """
 import os, sys, json
 import numpy as np
