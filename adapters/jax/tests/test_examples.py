@@ -3,20 +3,17 @@ their losses, parameter and gradient histograms (and the NNX profile) land in th
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import installed
 
 from tbcore.data import LogdirDataProvider
 
 # Found, not imported: the frameworks run in the scripts' own processes, never in this one.
-pytestmark = pytest.mark.skipif(
-    not all(importlib.util.find_spec(name) for name in ("flax", "optax")), reason="needs flax, optax"
-)
+pytestmark = installed.needs("flax", "optax")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NO_TENSORFLOW = "import sys; sys.modules['tensorflow'] = sys.modules['tensorboard'] = None; "
 

@@ -4,7 +4,6 @@ what lands in the files, in which order, from jit, scan, fori_loop, pmap and sha
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,15 +12,14 @@ import types
 from pathlib import Path
 from typing import Any
 
+import installed
 import numpy as np
 import pytest
 
 from tbcore.data import LogdirDataProvider
 
 # Found, not imported: the frameworks run in the scripts' own processes, never in this one.
-pytestmark = pytest.mark.skipif(
-    not all(importlib.util.find_spec(name) for name in ("jax",)), reason="needs jax"
-)
+pytestmark = installed.needs("jax")
 RUNS = Path(__file__).with_name("jax_runs.py")
 
 

@@ -14,7 +14,6 @@ writes them, as Keras documents.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -23,14 +22,13 @@ import types
 from pathlib import Path
 from typing import Any
 
+import installed
 import numpy as np
 import pytest
 import warm_python
 
 # Found, not imported: the frameworks run in the scripts' own processes, never in this one.
-pytestmark = pytest.mark.skipif(
-    not all(importlib.util.find_spec(name) for name in ("keras", "tensorflow")), reason="needs keras, tensorflow"
-)
+pytestmark = installed.needs("keras", "tensorflow")
 Image = pytest.importorskip("PIL.Image")
 
 RUNS = Path(__file__).with_name("keras_runs.py")

@@ -24,7 +24,6 @@ Known, deliberate differences, asserted as such below:
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import types
@@ -32,15 +31,13 @@ import wave
 from pathlib import Path
 from typing import Any
 
+import installed
 import numpy as np
 import pytest
 from _blocked_imports import TENSORBOARD_AND_TENSORFLOW, run_script
 
 # Found, not imported: torch's writer (which imports TensorFlow) runs in the scripts' processes.
-pytestmark = pytest.mark.skipif(
-    not all(importlib.util.find_spec(name) for name in ("torch", "tensorboard", "matplotlib", "moviepy")),
-    reason="needs torch, tensorboard, matplotlib and moviepy (torch's add_video)",
-)
+pytestmark = installed.needs("torch", "tensorboard", "matplotlib", "moviepy")
 Image = pytest.importorskip("PIL.Image")
 ImageSequence = pytest.importorskip("PIL.ImageSequence")
 
