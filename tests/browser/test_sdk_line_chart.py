@@ -1,12 +1,13 @@
 """The SDK's LineChart and number formatting as a third-party dashboard uses them: tick
-labels on log axes, ``xFormat`` on log axes, ``formatNumber`` of missing values, and series
-given in any x order (a real server's page, real Chromium)."""
+labels on log axes, ``xFormat`` on log axes, ``formatNumber`` of missing values, series
+given in any x order, and the outlier-free y range (a real server's page, real Chromium)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 from browser_harness import Server, open_app
 
@@ -145,3 +146,31 @@ def test_unsorted_x_on_a_log_axis_keeps_points_at_the_same_x_in_order(sdk_page: 
     (series,) = axes["data"]
     assert series["x"] == [1, 10, 10, 100]  # x <= 0 has no place on a log axis
     assert series["y"] == [1, 2, 3, 4]  # stable: the two points at x = 10 keep their order
+
+
+def test_robust_range_is_the_5th_to_95th_percentile_widened(sdk_page: Any) -> None:
+    """``robustRange`` (the "Ignore outliers" y range) against the sorted values, on series with
+    outliers, repeated values, sorted and reversed runs, and non-finite points left out."""
+    rng = np.random.default_rng(7)
+    noisy = rng.normal(size=5_000)
+    noisy[rng.choice(5_000, 40, replace=False)] = rng.normal(size=40) * 1e6  # outliers
+    series = [
+        noisy.tolist(),
+        np.round(rng.normal(size=3_000), 1).tolist(),  # many repeated values
+        np.arange(2_000, dtype=float).tolist(),  # sorted
+        np.arange(2_000, 0, -1, dtype=float).tolist(),  # reversed
+        [1.0] * 500,
+    ]
+    got = sdk_page.evaluate(
+        """async (ys) => {
+            const { robustRange } = await import("@tbcore/sdk");
+            const withNaN = ys.map((y, i) => ({ y: i === 0 ? [NaN, ...y, Infinity] : y }));
+            return [robustRange(withNaN), robustRange([{ y: [1, 2, 3] }]), robustRange([{ y: Array(20).fill(4) }])];
+        }""",
+        series,
+    )
+    values = np.sort(np.concatenate([np.asarray(s) for s in series]))
+    lo, hi = values[int(len(values) * 0.05)], values[int(np.ceil(len(values) * 0.95)) - 1]
+    assert got[0] == pytest.approx([lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1], rel=1e-12)
+    assert got[1] is None  # too few points to call any an outlier
+    assert got[2] == pytest.approx([3.6, 4.4])  # one value: widened by a tenth of it
