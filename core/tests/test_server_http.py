@@ -60,6 +60,11 @@ def test_runs_sorted_by_start_time(server: Server) -> None:
     # A run is listed as soon as its file is found, and sorted by start time once read.
     assert _eventually(lambda: server.json("/data/runs") == ["early", "late"])
     assert server.json("/experiment/abc/data/runs") == ["early", "late"]
+    # With their start times, as the page's run list shows them.
+    assert server.json("/data/runs?with=start_time") == [
+        {"name": "early", "start_time": 100.0},
+        {"name": "late", "start_time": 200.0},
+    ]
 
 
 def test_environment_and_logdir(server: Server, logdir: Path) -> None:

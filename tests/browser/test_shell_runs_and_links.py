@@ -5,6 +5,7 @@ theme and a 500 px wide window."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,25 @@ def test_a_picked_run_color_is_used_everywhere_and_kept(page: Any, server: Serve
     )
 
 
+def _start_label(seconds: float) -> str:
+    """What the Start column shows (the browser runs in this machine's time zone, en-US): the
+    time for a run started today, the day this year, else the year."""
+    when, now = datetime.datetime.fromtimestamp(seconds), datetime.datetime.now()
+    if when.date() == now.date():
+        return when.strftime("%H:%M")
+    return f"{when:%b} {when.day}" if when.year == now.year else str(when.year)
+
+
 def test_one_run_order_in_the_list_and_the_charts(page: Any, server: Server) -> None:
     open_app(page, server.url + "#tab=scalars")
     rows = ".tb-run"
     titles = "els => els.map((e) => e.title)"
     assert page.locator(rows).evaluate_all(titles) == server.runs  # start time
-    starts = page.locator(".tb-run-start").evaluate_all("els => els.map((e) => e.dataset.start)")
-    assert starts == [str(i + 1) for i in range(len(server.runs))]
+    listed = page.evaluate("() => fetch('data/runs?with=start_time').then((r) => r.json())")
+    labels = [_start_label(run["start_time"]) for run in listed]
+    starts = page.locator(".tb-run-start").evaluate_all("els => els.map((e) => [e.dataset.start, e.title])")
+    assert [label for label, _ in starts] == labels and all(labels)
+    assert all(title.startswith("Started ") for _, title in starts)
     run_header = page.locator(".tb-run-head [role='columnheader']").first
     start_header = page.locator(".tb-run-head [role='columnheader']").last
     assert start_header.get_attribute("aria-sort") == "ascending"
@@ -110,7 +123,7 @@ def test_one_run_order_in_the_list_and_the_charts(page: Any, server: Server) -> 
     assert page.locator(rows).evaluate_all(titles) == server.runs
     start_header.get_by_role("button").click()
     assert page.locator(rows).evaluate_all(titles) == server.runs[::-1]
-    assert page.locator(".tb-run-start").first.get_attribute("data-start") == str(len(server.runs))
+    assert page.locator(".tb-run-start").first.get_attribute("data-start") == labels[-1]
     assert "runSort=start-desc" in page.url
     page.wait_for_function(
         f"(names) => JSON.stringify(({order})()) === JSON.stringify(names)", arg=server.runs[::-1]

@@ -40,6 +40,8 @@ def core_routes(state: AppState) -> list[BaseRoute]:
             listed,
             key=lambda r: (r.start_time if r.start_time is not None else float("inf"), r.run_name),
         )
+        if request.query_params.get("with") == "start_time":
+            return JSONResponse([{"name": r.run_name, "start_time": r.start_time} for r in ordered])
         return JSONResponse([r.run_name for r in ordered])
 
     async def plugins_listing(request: Request) -> Response:

@@ -61,12 +61,12 @@ async function main() {
     h("div", { class: "tb-body" }, sidebar, h("main", { class: "tb-main" }, toolbar, panels)),
   );
 
-  let environment, listing, runNames;
+  let environment, listing, listedRuns;
   try {
-    [environment, listing, runNames] = await Promise.all([
+    [environment, listing, listedRuns] = await Promise.all([
       fetchJson(dataUrl("data/environment")),
       fetchJson(dataUrl("data/plugins_listing")),
-      fetchJson(dataUrl("data/runs")),
+      fetchJson(dataUrl("data/runs?with=start_time")),
     ]);
   } catch (err) {
     renderError(panels, err, "Could not reach the tbcore server");
@@ -75,7 +75,7 @@ async function main() {
   const pageTitle = environment.window_title || environment.experiment_name || "tbcore";
   title.textContent = pageTitle;
   document.title = pageTitle;
-  runs.setRuns(runNames);
+  runs.setRuns(listedRuns);
   mountRunSelector(sidebar, runs);
   settingsButton.addEventListener("click", createSettingsDialog(settings, environment));
 
@@ -140,7 +140,7 @@ async function main() {
   };
   /** @type {ReturnType<typeof mountTabs> | null} */
   let tabBar = null;
-  const refreshRuns = async () => runs.setRuns(await fetchJson(dataUrl("data/runs")));
+  const refreshRuns = async () => runs.setRuns(await fetchJson(dataUrl("data/runs?with=start_time")));
   /**
    * @param {import("./shell/live.js").ChangePayload} change
    * @param {boolean} [full]

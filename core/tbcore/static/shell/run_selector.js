@@ -150,8 +150,12 @@ export function mountRunSelector(el, model) {
       if (!existing || row.previousElementSibling !== previous) inOrder = false;
       row.hidden = !model.matches(name);
       // Shown by CSS (`content: attr(data-start)`), so a row's text stays its run's name.
-      const rank = String(model.startRank(name));
-      if (entry.start.dataset.start !== rank) entry.start.dataset.start = rank;
+      const started = model.startTime(name);
+      const [label, full] = started === null ? ["", ""] : startLabel(started);
+      if (entry.start.dataset.start !== label) {
+        entry.start.dataset.start = label;
+        entry.start.title = full && `Started ${full}`;
+      }
       previous = row;
       ordered.push(row);
     }
@@ -210,4 +214,23 @@ export function mountRunSelector(el, model) {
   renderBounded();
   renderRuns();
   renderFilter();
+}
+
+/**
+ * A run's start as the run list shows it, short enough for its column: the time for a run
+ * started today, the day this year, else the year; and the whole local date and time.
+ * @param {number} seconds since the epoch
+ * @param {Date} [now]
+ * @returns {[string, string]}
+ */
+export function startLabel(seconds, now = new Date()) {
+  const when = new Date(seconds * 1000);
+  const full = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  if (when.toDateString() === now.toDateString()) {
+    return [when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }), full];
+  }
+  if (when.getFullYear() === now.getFullYear()) {
+    return [when.toLocaleDateString(undefined, { month: "short", day: "numeric" }), full];
+  }
+  return [String(when.getFullYear()), full];
 }

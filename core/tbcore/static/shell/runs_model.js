@@ -55,21 +55,27 @@ export class RunsModel {
     this.matchCache = new Map();
     /** The server's order. @type {string[]} */
     this.serverOrder = [];
-    /** Each run's place in the server's order (1: started first). @type {Map<string, number>} */
+    /** Each run's start (wall time of its first event, seconds), null before it has one. @type {Map<string, number | null>} */
     this.starts = new Map();
     this.initial = initial;
     this.started = false;
     this.order.subscribe(() => this._applyOrder());
   }
 
-  /** @param {string[]} names in the server's order */
-  setRuns(names) {
-    if (this.started && sameList(this.serverOrder, names)) return;
+  /**
+   * @param {{name: string, start_time: number | null}[]} listed in the server's order (by start
+   *   time), as `data/runs?with=start_time` gives them
+   */
+  setRuns(listed) {
+    const names = listed.map((r) => r.name);
+    const starts = new Map(listed.map((r) => [r.name, r.start_time]));
+    const sameStarts = names.every((name) => this.starts.get(name) === starts.get(name));
+    if (this.started && sameList(this.serverOrder, names) && sameStarts) return;
     const known = new Set(names);
     for (const name of this.unchecked) if (!known.has(name)) this.unchecked.delete(name);
     assignRunColors(names); // before anyone renders the new list
     this.serverOrder = [...names];
-    this.starts = new Map(names.map((name, i) => [name, i + 1]));
+    this.starts = starts;
     if (!this.started) {
       this.started = true;
       this._initialSelection(names);
@@ -138,11 +144,12 @@ export class RunsModel {
   }
 
   /**
-   * The run's place in the order the runs started (1: first), 0 for an unknown run.
+   * When the run started (its first event's wall time, seconds since the epoch), null when it
+   * has none yet or is unknown.
    * @param {string} name
    */
-  startRank(name) {
-    return this.starts.get(name) ?? 0;
+  startTime(name) {
+    return this.starts.get(name) ?? null;
   }
 
   /** @param {string} name */
