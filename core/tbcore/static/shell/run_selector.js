@@ -94,7 +94,7 @@ export function mountRunSelector(el, model) {
     swatch.title = "Pick a color";
     label.textContent = name;
     row.title = name;
-    const entry = { row, box, start };
+    const entry = { row, box, start, started: /** @type {number | null | undefined} */ (undefined) };
     rows.set(name, entry);
     rowNames.set(row, name);
     return entry;
@@ -151,10 +151,11 @@ export function mountRunSelector(el, model) {
       row.hidden = !model.matches(name);
       // Shown by CSS (`content: attr(data-start)`), so a row's text stays its run's name.
       const started = model.startTime(name);
-      const [label, full] = started === null ? ["", ""] : startLabel(started);
-      if (entry.start.dataset.start !== label) {
+      if (entry.started !== started) {
+        const [label, full] = started === null ? ["", ""] : startLabel(started);
         entry.start.dataset.start = label;
         entry.start.title = full && `Started ${full}`;
+        entry.started = started;
       }
       previous = row;
       ordered.push(row);
@@ -216,6 +217,11 @@ export function mountRunSelector(el, model) {
   renderFilter();
 }
 
+// Made once: a formatter per call would cost ~2,000 of them per render of a large experiment.
+const FULL_DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const TIME_OF_DAY = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const DAY = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
 /**
  * A run's start as the run list shows it, short enough for its column: the time for a run
  * started today, the day this year, else the year; and the whole local date and time.
@@ -225,12 +231,8 @@ export function mountRunSelector(el, model) {
  */
 export function startLabel(seconds, now = new Date()) {
   const when = new Date(seconds * 1000);
-  const full = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-  if (when.toDateString() === now.toDateString()) {
-    return [when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }), full];
-  }
-  if (when.getFullYear() === now.getFullYear()) {
-    return [when.toLocaleDateString(undefined, { month: "short", day: "numeric" }), full];
-  }
+  const full = FULL_DATE.format(when);
+  if (when.toDateString() === now.toDateString()) return [TIME_OF_DAY.format(when), full];
+  if (when.getFullYear() === now.getFullYear()) return [DAY.format(when), full];
   return [String(when.getFullYear()), full];
 }
