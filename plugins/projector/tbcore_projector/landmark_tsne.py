@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from tbcore_projector.nearest import nearest_in
-from tbcore_projector.projections import pca
-from tbcore_projector.tsne import PCA_DIMENSIONS, Tsne
+from tbcore_projector.projections import reduced
+from tbcore_projector.tsne import Tsne
 
 LANDMARKS = 2000
 NEAREST = 8
@@ -30,9 +30,7 @@ class LandmarkTsne:
         seed: int = 0,
         landmarks: int = LANDMARKS,
     ) -> None:
-        x = np.asarray(values, dtype=np.float32)
-        if x.shape[1] > PCA_DIMENSIONS:
-            x = pca(x, PCA_DIMENSIONS).positions
+        x = reduced(values)
         rng = np.random.default_rng(seed)
         self.landmarks = np.sort(rng.choice(len(x), size=min(landmarks, len(x)), replace=False))
         self.tsne = Tsne(

@@ -25,8 +25,8 @@ import numpy as np
 from tbcore_projector import fast_layouts
 from tbcore_projector.fast_layouts import Report
 from tbcore_projector.landmark_tsne import LandmarkTsne
-from tbcore_projector.projections import pca
-from tbcore_projector.tsne import EXACT_POINTS, PCA_DIMENSIONS, Tsne
+from tbcore_projector.projections import reduced
+from tbcore_projector.tsne import EXACT_POINTS, Tsne
 from tbcore_projector.umap_layout import Umap
 
 OPENTSNE_POINTS = 30_000
@@ -67,7 +67,7 @@ def run_tsne(
     """t-SNE of ``values`` by ``method``, ``report`` every few iterations."""
     if method == "openTSNE":
         fast_layouts.run_opentsne(
-            _reduced(values), perplexity=perplexity, learning_rate=learning_rate,
+            reduced(values), perplexity=perplexity, learning_rate=learning_rate,
             iterations=iterations, dimensions=dimensions, report=report,
             every=TSNE_SNAPSHOT_EVERY,
         )
@@ -94,7 +94,3 @@ def _run_steps(layout: Stepper, total: int, every: int, report: Report) -> None:
             if not report(layout.iteration, layout.positions):
                 return
 
-
-def _reduced(values: np.ndarray) -> np.ndarray:
-    x = np.asarray(values, dtype=np.float32)
-    return pca(x, PCA_DIMENSIONS).positions if x.shape[1] > PCA_DIMENSIONS else x

@@ -55,6 +55,19 @@ def pca(values: np.ndarray, components: int) -> Pca:
     return Pca(positions, explained, total / max(n - 1, 1))
 
 
+PCA_DIMENSIONS = 50
+"""t-SNE and UMAP start from at most this many principal components of the points."""
+
+
+def reduced(values: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """``values`` as ``dtype``, reduced to their first :data:`PCA_DIMENSIONS` principal
+    components when they have more columns: what t-SNE and UMAP start from."""
+    x = np.asarray(values, dtype=dtype)
+    if x.shape[1] <= PCA_DIMENSIONS:
+        return x
+    return pca(x, PCA_DIMENSIONS).positions.astype(dtype, copy=False)
+
+
 def neighbors(values: np.ndarray, index: int, count: int, metric: str) -> list[dict[str, float]]:
     """The ``count`` points nearest to point ``index`` (itself excluded), nearest first:
     ``[{index, distance}]``; cosine distance is ``1 - cos``."""

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tbcore_projector.projections import pca
+from tbcore_projector.projections import reduced
 
 EXACT_POINTS = 3000
 """Exact t-SNE holds several N x N matrices; past this many points, landmarks are used."""
-PCA_DIMENSIONS = 50
 EXAGGERATION, EXAGGERATION_ITERATIONS = 12.0, 250
 
 
@@ -57,9 +56,7 @@ class Tsne:
         dimensions: int = 2,
         seed: int = 0,
     ) -> None:
-        x = np.asarray(values, dtype=np.float64)
-        if x.shape[1] > PCA_DIMENSIONS:
-            x = pca(x, PCA_DIMENSIONS).positions.astype(np.float64)
+        x = reduced(values, np.float64)
         x = x - x.mean(axis=0)
         x /= max(float(np.abs(x).max()), 1e-12)
         self.p = affinities(x, perplexity).astype(np.float32)  # float32 halves each step

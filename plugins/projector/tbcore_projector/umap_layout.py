@@ -16,10 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from tbcore_projector.nearest import nearest_neighbors
-from tbcore_projector.projections import pca
+from tbcore_projector.projections import pca, reduced
 from tbcore_projector.umap_graph import curve_parameters, epochs_per_sample, fuzzy_graph
 
-PCA_DIMENSIONS = 50
 NEGATIVE_SAMPLES = 5
 REPULSION = 1.0
 CLIP = 4.0
@@ -47,9 +46,7 @@ class Umap:
         dimensions: int = 2,
         seed: int = 0,
     ) -> None:
-        x = np.asarray(values, dtype=np.float32)
-        if x.shape[1] > PCA_DIMENSIONS:
-            x = pca(x, PCA_DIMENSIONS).positions
+        x = reduced(values)
         n = len(x)
         self.epochs = epochs or default_epochs(n)
         self.rng = np.random.default_rng(seed)
