@@ -62,7 +62,7 @@ typedef struct {
 } Table;
 
 enum { E_NAME, E_KIND, E_CATEGORY, E_LANE, E_START, E_DUR, E_EXTERNAL, E_CORRELATION, E_SHAPES,
-       E_STACK, E_DEVICE, E_STREAM, E_GRID, E_BLOCK, E_REGISTERS, E_SHARED, E_BPS, E_OCCUPANCY,
+       E_STACK, E_TYPES, E_DEVICE, E_STREAM, E_GRID, E_BLOCK, E_REGISTERS, E_SHARED, E_BPS, E_OCCUPANCY,
        E_BYTES, E_COUNT };
 enum { F_ID, F_CATEGORY, F_PHASE, F_LANE, F_TIME, F_COUNT };
 enum { M_TIME, M_DTYPE, M_DID, M_ADDR, M_BYTES, M_ALLOC, M_RESERVED, M_LANE, M_COUNT };
@@ -567,7 +567,7 @@ static int category_kind(S *s, const Val *cat)
 }
 
 typedef struct {
-    Val module, ext_upper, ext_lower, corr, dims_upper, dims_lower, stack, device, stream, grid,
+    Val module, ext_upper, ext_lower, corr, dims_upper, dims_lower, stack, types, device, stream, grid,
         block, registers, shared, bps, occupancy, bytes;
 } XArgs;
 
@@ -584,6 +584,7 @@ static void read_x_args(S *s, const Val *args, XArgs *a)
         else if (KEY(&key, "Input Dims")) slot = &a->dims_upper;
         else if (KEY(&key, "Input dims")) slot = &a->dims_lower;
         else if (KEY(&key, "Call stack")) slot = &a->stack;
+        else if (KEY(&key, "Input type")) slot = &a->types;
         else if (KEY(&key, "Python module id")) slot = &a->module;
         else if (KEY(&key, "device")) slot = &a->device;
         else if (KEY(&key, "stream")) slot = &a->stream;
@@ -618,7 +619,7 @@ static void add_complete(S *s, const Event *e)
     if (kind == K_PYTHON_FUNCTION && a.module.type != V_MISSING && a.module.type != V_NULL) kind = K_MODULE;
     int64_t external = optional_id(s, a.ext_upper.type != V_MISSING ? &a.ext_upper : &a.ext_lower);
     int64_t correlation = optional_id(s, &a.corr);
-    int32_t shapes = -1, stack = -1;
+    int32_t shapes = -1, stack = -1, types = -1;
     if (kind == K_CPU_OP || kind == K_USER_ANNOTATION || kind == K_PYTHON) {
         if (a.dims_upper.type != V_MISSING && a.dims_upper.type != V_NULL)
             shapes = intern_str(s, &s->strings, &a.dims_upper);
@@ -627,6 +628,7 @@ static void add_complete(S *s, const Event *e)
         else
             shapes = intern(s, &s->strings, "[]", 2);
         if (a.stack.type != V_MISSING && a.stack.type != V_NULL) stack = intern_str(s, &s->strings, &a.stack);
+        if (a.types.type != V_MISSING && a.types.type != V_NULL) types = intern_str(s, &s->strings, &a.types);
     }
     int device_kind = kind == K_KERNEL || kind == K_MEMCPY || kind == K_MEMSET || kind == K_GPU_ANNOTATION;
     int64_t device = -1, stream = -1, registers = -1, shared = -1, nbytes = -1;
@@ -654,6 +656,7 @@ static void add_complete(S *s, const Event *e)
     put_i64(s, &s->ev[E_CORRELATION], correlation);
     put_i32(s, &s->ev[E_SHAPES], shapes);
     put_i32(s, &s->ev[E_STACK], stack);
+    put_i32(s, &s->ev[E_TYPES], types);
     put_i32(s, &s->ev[E_DEVICE], (int32_t)device);
     put_i32(s, &s->ev[E_STREAM], (int32_t)stream);
     put_i32(s, &s->ev[E_GRID], grid);

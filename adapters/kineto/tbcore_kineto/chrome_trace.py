@@ -133,8 +133,8 @@ def _add_events(builder: TraceBuilder, events: list[Any]) -> int:
     kinds = CATEGORY_KINDS
     name_col, kind_col, cat_col, lane_col = columns["name"], columns["kind"], columns["category"], columns["lane"]
     start_col, dur_col = columns["start"], columns["dur"]
-    ext_col, corr_col, shapes_col, stack_col = (
-        columns["external_id"], columns["correlation"], columns["shapes"], columns["stack"]
+    ext_col, corr_col, shapes_col, stack_col, types_col = (
+        columns["external_id"], columns["correlation"], columns["shapes"], columns["stack"], columns["types"]
     )
     device_cols = [columns[k] for k in ("device", "stream", "grid", "block", "registers",
                                         "shared_memory", "blocks_per_sm", "occupancy", "bytes")]
@@ -166,8 +166,10 @@ def _add_events(builder: TraceBuilder, events: list[Any]) -> int:
                     shapes = add(str(args.get("Input dims", []) if dims is None else dims))
                     stack = args.get("Call stack")
                     row_stack = -1 if stack is None else add(str(stack))
+                    types = args.get("Input type")
+                    row_types = -1 if types is None else add(str(types))
                 else:
-                    shapes = row_stack = -1
+                    shapes = row_stack = row_types = -1
                 device_row = _device_values(args, add) if kind in device_kinds else _NO_DEVICE
                 lane = lane_of(event.get("pid", ""), event.get("tid", ""), kind in device_kinds)
             elif phase == "i" or phase == "I":
@@ -199,6 +201,7 @@ def _add_events(builder: TraceBuilder, events: list[Any]) -> int:
         corr_col.append(row_correlation)
         shapes_col.append(shapes)
         stack_col.append(row_stack)
+        types_col.append(row_types)
         for column, value in zip(device_cols, device_row):
             column.append(value)
     return skipped

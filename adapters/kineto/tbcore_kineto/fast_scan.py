@@ -84,7 +84,7 @@ def scan(text: bytes) -> tuple[TraceBuilder, dict[str, Any]] | None:
     )
     strings = remap.__getitem__  # -1 (absent) picks the -1 at the end
     columns = {key: np.frombuffer(raw, dtype=dtype) for (key, dtype), raw in zip(EVENT_COLUMNS.items(), events)}
-    for key in ("name", "category", "shapes", "stack", "grid", "block"):
+    for key in ("name", "category", "shapes", "stack", "types", "grid", "block"):
         columns[key] = strings(columns[key])
     columns["lane"] = lane_remap[columns["lane"]]
     builder.add_columns("events", columns)

@@ -72,8 +72,8 @@ class TraceBuilder:
     def event(self, name: str, kind: EventKind, category: str, lane: int, start: float, dur: float,
               **extra: Any) -> None:
         """Add one duration event; ``extra`` fills other columns of
-        :data:`~tbcore_profile.model.EVENT_COLUMNS` (strings for ``shapes``, ``stack``, ``grid``,
-        ``block``; numbers for the rest). Missing values stay absent (-1 or NaN)."""
+        :data:`~tbcore_profile.model.EVENT_COLUMNS` (strings for ``shapes``, ``stack``, ``types``,
+        ``grid``, ``block``; numbers for the rest). Missing values stay absent (-1 or NaN)."""
         columns = self.columns
         add = self.strings.add
         columns["name"].append(add(name))
@@ -82,7 +82,7 @@ class TraceBuilder:
         columns["lane"].append(lane)
         columns["start"].append(start)
         columns["dur"].append(dur)
-        for key in ("shapes", "stack", "grid", "block"):
+        for key in ("shapes", "stack", "types", "grid", "block"):
             value = extra.pop(key, None)
             columns[key].append(-1 if value is None else add(value))
         for key in ("external_id", "correlation", "device", "stream", "registers", "shared_memory",

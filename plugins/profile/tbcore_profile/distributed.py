@@ -12,10 +12,14 @@ communication was waiting for the other workers, as torch-tb-profiler 0.4.3 defi
   duration among the workers is the data transfer time, and the rest of each worker's range
   (its start side) is time spent waiting for the slower workers. Needs every worker to have
   the same number of collectives and ranges.
+* A collective's *size* is the bytes of its inputs, from the host range's ``Input Dims`` and
+  ``Input type`` (``record_shapes=True``): per input, its elements times the size of one.
 """
 
 from __future__ import annotations
 
+import ast
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +31,18 @@ from tbcore_profile.breakdown import category_ranges
 from tbcore_profile.model import EventKind
 
 _HOST = (EventKind.CPU_OP, EventKind.USER_ANNOTATION, EventKind.PYTHON)
+
+ELEMENT_BYTES = {
+    "float": 4, "int": 4, "long int": 8, "c10::Half": 2, "c10::BFloat16": 2, "unsigned char": 1,
+    "double": 8, "short int": 2, "signed char": 1, "bool": 1, "c10::complex<c10::Half>": 4,
+    "c10::complex<float>": 8, "c10::complex<double>": 16, "c10::Float8_e4m3fn": 1,
+    "c10::Float8_e5m2": 1, "c10::Float8_e4m3fnuz": 1, "c10::Float8_e5m2fnuz": 1,
+}
+"""Bytes per element of the element types torch's profiler names in ``Input type``. The first
+six are torch-tb-profiler 0.4.3's; it counts inputs of the others as 0 bytes."""
+
+_MAX_ARG_TEXT = 100_000
+"""Longer ``Input Dims`` / ``Input type`` texts are not parsed (a hostile trace's giant list)."""
 
 
 @dataclass
@@ -40,6 +56,8 @@ class Collective:
     step: int = -1
     """The index of the step that holds it whole, -1 for none."""
     transfer: list[tuple[float, float]] = field(default_factory=list)
+    bytes: int = 0
+    """The bytes of its inputs (0 when the trace records no shapes)."""
 
 
 def overlap_per_step(analysis: TraceAnalysis) -> list[dict[str, Any]]:
@@ -79,7 +97,8 @@ def collectives(analysis: TraceAnalysis) -> list[Collective]:
         end = start + float(events.dur[index])
         external = int(events.external_id[index])
         key = external if external >= 0 else -1 - index
-        calls[key] = Collective(trace.strings[int(events.name[index])], start, end, [(start, end)])
+        size = message_bytes(_text(trace, events.shapes[index]), _text(trace, events.types[index]))
+        calls[key] = Collective(trace.strings[int(events.name[index])], start, end, [(start, end)], bytes=size)
     kernels = np.flatnonzero((events.kind == EventKind.KERNEL) & (events.external_id >= 0))
     for index in kernels.tolist():
         call = calls.get(int(events.external_id[index]))
@@ -98,6 +117,30 @@ def collectives(analysis: TraceAnalysis) -> list[Collective]:
         if call.start >= steps.start[step] and call.end <= steps.end[step]:
             call.step = step
     return ordered
+
+
+def message_bytes(shapes: str, types: str) -> int:
+    """The bytes of a call's inputs from the texts of its ``Input Dims`` (``[[256, 64], []]``)
+    and ``Input type`` (``['float', '']``): per input, the product of its dimensions times
+    :data:`ELEMENT_BYTES` of its type (0 for an unknown or empty type); 0 when either text is
+    missing or unreadable."""
+    if not shapes or not types or len(shapes) > _MAX_ARG_TEXT or len(types) > _MAX_ARG_TEXT:
+        return 0
+    try:
+        dims, names = ast.literal_eval(shapes), ast.literal_eval(types)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return 0
+    if not isinstance(dims, list) or not isinstance(names, list):
+        return 0
+    total = 0
+    for shape, name in zip(dims, names):
+        if isinstance(name, str) and isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape):
+            total += math.prod(shape) * ELEMENT_BYTES.get(name, 0)
+    return total
+
+
+def _text(trace: Any, index: Any) -> str:
+    return trace.strings[int(index)] if index >= 0 else ""
 
 
 def match_transfers(workers: list[list[Collective]]) -> str | None:
@@ -134,7 +177,8 @@ def wait_per_step(calls: list[Collective], step_names: list[str], matched: bool)
 
 
 def collective_table(calls: list[Collective], matched: bool) -> list[dict[str, Any]]:
-    """Per collective name: calls, the time in its ranges and (matched) its transfer time."""
+    """Per collective name: calls, the bytes of their inputs, the time in their ranges and
+    (matched) their transfer time."""
     groups: dict[str, list[Collective]] = {}
     for call in calls:
         groups.setdefault(call.name, []).append(call)
@@ -142,7 +186,10 @@ def collective_table(calls: list[Collective], matched: bool) -> list[dict[str, A
     for name, members in groups.items():
         total = _sum([s for c in members for s in c.spans])
         transfer = _sum([s for c in members for s in c.transfer]) if matched else None
-        rows.append({"name": name, "calls": len(members), "total_us": total, "transfer_us": transfer,
+        size = sum(c.bytes for c in members)
+        rows.append({"name": name, "calls": len(members), "bytes": size, "mean_bytes": size / len(members),
+                     "total_us": total, "mean_us": total / len(members), "transfer_us": transfer,
+                     "mean_transfer_us": None if transfer is None else transfer / len(members),
                      "wait_us": None if transfer is None else total - transfer})
     rows.sort(key=lambda r: (-float(r["total_us"]), str(r["name"])))
     return rows

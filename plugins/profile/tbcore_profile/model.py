@@ -101,6 +101,7 @@ EVENT_COLUMNS: dict[str, Any] = {
     "correlation": np.int64,
     "shapes": np.int32,
     "stack": np.int32,
+    "types": np.int32,
     "device": np.int32,
     "stream": np.int32,
     "grid": np.int32,
@@ -115,7 +116,8 @@ EVENT_COLUMNS: dict[str, Any] = {
 
 ``external_id`` links a host operator with the runtime calls it made (Kineto's ``External
 id``), ``correlation`` a runtime call with the device work it launched; ``shapes`` is the
-operator's input shapes as text (``[[256, 32], []]``), ``stack`` its call stack;
+operator's input shapes as text (``[[256, 32], []]``), ``stack`` its call stack, ``types`` its
+inputs' element types as text (``['float', 'long int']``);
 ``device``/``stream``, ``grid``/``block`` (text), ``registers`` (per thread),
 ``shared_memory`` (bytes), ``blocks_per_sm`` and ``occupancy`` (percent) describe device
 work; ``bytes`` what a copy or memset moved."""
@@ -134,6 +136,7 @@ class Events:
     correlation: np.ndarray
     shapes: np.ndarray
     stack: np.ndarray
+    types: np.ndarray
     device: np.ndarray
     stream: np.ndarray
     grid: np.ndarray

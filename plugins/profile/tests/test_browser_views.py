@@ -89,6 +89,13 @@ def test_distributed_view_shows_one_row_per_worker(page: Any) -> None:
     assert bars.nth(0).locator(".profile-bar-part").count() == 4
     assert page.locator("table.profile-worker-steps tbody tr").count() == 8
     assert set(_cells(page, "profile-collectives", 1)) == {"gloo:all_reduce"}
+    # 4 steps of all_reduce over the float32 gradients of Linear(64, 256) and Linear(256, 10): 16 calls
+    headers = page.locator("table.profile-collectives thead th").all_inner_texts()
+    size = next(i for i, text in enumerate(headers) if text.startswith("Size"))
+    mean = next(i for i, text in enumerate(headers) if text.startswith("Mean size"))
+    parameters = 64 * 256 + 256 + 256 * 10 + 10
+    assert _cells(page, "profile-collectives", size) == [f"{4 * parameters * 4 / 1024:.1f} KiB"] * 2
+    assert _cells(page, "profile-collectives", mean) == [f"{4 * parameters * 4 / 16 / 1024:.1f} KiB"] * 2
     assert page.locator(".profile-wait-note").count() == 0
 
 

@@ -133,6 +133,10 @@ def test_distributed_view_has_one_row_per_worker(url: str) -> None:
             assert step["wait_us"] == pytest.approx(step["collective_us"] - step["transfer_us"])
             assert step["wait_us"] >= 0
         assert [(c["name"], c["calls"]) for c in worker["collectives"]] == [("gloo:all_reduce", 16)]
+        [row] = worker["collectives"]
+        assert row["bytes"] > 0 and row["mean_bytes"] == row["bytes"] / 16
+    # both workers reduce the same gradients
+    assert len({w["collectives"][0]["bytes"] for w in answer["workers"]}) == 1
     # the same collectives take the same data transfer time on both workers
     transfers = [[s["transfer_us"] for s in w["steps"]] for w in answer["workers"]]
     assert transfers[0] == pytest.approx(transfers[1])
@@ -146,6 +150,8 @@ def test_distributed_view_of_the_demo(url: str) -> None:
     assert [w["worker"] for w in answer["workers"]] == ["worker0", "worker1"] and answer["wait_matched"]
     w0, w1 = (w["average"] for w in answer["workers"])
     assert w1["wait_us"] == pytest.approx(25.0) and w0["wait_us"] == 0
+    for worker in answer["workers"]:  # 3 steps of all_reduce over 1,024 floats
+        assert [(c["name"], c["calls"], c["bytes"]) for c in worker["collectives"]] == [("nccl:all_reduce", 3, 3 * 4096)]
 
 
 def test_distributed_view_of_single_worker_runs(url: str) -> None:

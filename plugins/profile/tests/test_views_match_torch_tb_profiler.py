@@ -18,7 +18,7 @@ import pytest
 from tbcore_kineto.chrome_trace import parse_chrome_trace
 from tbcore_profile.analysis import TraceAnalysis
 from tbcore_profile.demo import kineto_trace, nccl_worker_trace
-from tbcore_profile.distributed import distributed_view
+from tbcore_profile.distributed import distributed_view, message_bytes
 from tbcore_profile.operators import kernel_table
 from tbcore_profile.tensor_cores import PATTERNS, tensor_core_shares, uses_tensor_cores
 
@@ -66,7 +66,9 @@ def assert_same_distributed(documents: dict[str, dict[str, Any]]) -> dict[str, A
         rows = reference.comm_ops["data"][name]["rows"]
         assert [(c["name"], c["calls"]) for c in worker["collectives"]] == [(r[0], r[1]) for r in rows]
         for mine_row, row in zip(worker["collectives"], rows):
-            assert same(mine_row["total_us"], row[4]) and same(mine_row["transfer_us"], row[6])
+            assert mine_row["bytes"] == row[2] and round(mine_row["mean_bytes"]) == row[3]
+            assert same(mine_row["total_us"], row[4]) and round(mine_row["mean_us"]) == row[5]
+            assert same(mine_row["transfer_us"], row[6]) and round(mine_row["mean_transfer_us"]) == row[7]
     return view
 
 
@@ -76,6 +78,11 @@ def test_gloo_workers_of_a_torch_distributed_job(distributed_logdir: Path) -> No
     assert list(documents) == ["worker0", "worker1"]
     view = assert_same_distributed(documents)
     assert all(w["average"]["wait_us"] > 0 for w in view["workers"])
+    # four steps of all_reduce on the gradients of Linear(64, 256) and Linear(256, 10), float32
+    parameters = 64 * 256 + 256 + 256 * 10 + 10
+    for worker in view["workers"]:
+        [row] = worker["collectives"]
+        assert (row["name"], row["calls"], row["bytes"]) == ("gloo:all_reduce", 16, 4 * 4 * parameters)
 
 
 def nccl_worker(rank: int) -> dict[str, Any]:
@@ -91,6 +98,18 @@ def test_nccl_workers_on_gpus() -> None:
     view = assert_same_distributed({"worker0": nccl_worker(0), "worker1": nccl_worker(1)})
     w0, w1 = (w["average"] for w in view["workers"])
     assert w1["wait_us"] == pytest.approx(25.0) and w0["wait_us"] == 0
+
+
+def test_message_sizes_by_element_type() -> None:
+    assert message_bytes("[[256, 64], [256]]", "['float', 'float']") == (256 * 64 + 256) * 4
+    assert message_bytes("[[8], [8], [8], [], []]", "['c10::BFloat16', 'long int', 'double', 'int', '']") == \
+        8 * 2 + 8 * 8 + 8 * 8 + 4
+    assert message_bytes("[[3, 0]]", "['float']") == 0  # an empty tensor
+    assert message_bytes("[[1000]]", "['some::Unknown']") == 0  # as torch-tb-profiler: no size known
+    for shapes, types in [("", "['float']"), ("[[4]]", ""), ("[[4]", "['float']"), ("[[-1]]", "['float']"),
+                          ("[[1.5]]", "['float']"), ("{}", "['float']"), ("[[4]]", "[1]"),
+                          ("[" * 5000 + "]" * 5000, "['float']"), ("[[1]]" + " " * 200_000, "['float']")]:
+        assert message_bytes(shapes, types) == 0, (shapes[:20], types)
 
 
 def test_tensor_core_patterns_are_theirs() -> None:

@@ -3,7 +3,7 @@
 // waiting for the other workers; then each step per worker.
 
 import { h } from "@tbcore/sdk";
-import { formatMicros, sortableTable } from "./_table.js";
+import { formatBytes, formatMicros, sortableTable } from "./_table.js";
 
 const PARTS = [
   ["computation_us", "Computation", "#4e79a7"],
@@ -71,8 +71,12 @@ export function renderDistributed(data, onSpan) {
       { key: "worker", label: "Worker" },
       { key: "name", label: "Collective" },
       { key: "calls", label: "Calls", numeric: true },
+      { key: "bytes", label: "Size", numeric: true, format: formatBytes },
+      { key: "mean_bytes", label: "Mean size", numeric: true, format: formatBytes },
       { key: "total_us", label: "Time", numeric: true, format: formatMicros },
+      { key: "mean_us", label: "Mean time", numeric: true, format: formatMicros },
       { key: "transfer_us", label: "Data transfer", numeric: true, format: formatMicros },
+      { key: "mean_transfer_us", label: "Mean transfer", numeric: true, format: formatMicros },
       { key: "wait_us", label: "Wait", numeric: true, format: formatMicros },
     ],
     data.workers.flatMap((w) => w.collectives.map((c) => ({ worker: w.worker, ...c }))),
