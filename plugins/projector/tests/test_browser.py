@@ -1,12 +1,17 @@
-"""The projector and mesh tabs in headless Chromium (WebGL through SwiftShader), against a
-real ``tbcore serve``: PCA draws every point, colouring by a column changes the colours,
-the nearest neighbours of a point are the right ones, a regex search selects the matching
-points, the inspector shows a point's metadata, and the mesh view draws its vertices and
-faces at each step. No console errors, no request leaves 127.0.0.1."""
+"""The projector and mesh tabs in headless Chromium, against a real ``tbcore serve``: PCA draws
+every point, colouring by a column changes the colours, the nearest neighbours of a point are
+the right ones, a regex search selects the matching points, the inspector shows a point's
+metadata, and the mesh view draws its vertices and faces at each step. No console errors, no
+request leaves 127.0.0.1.
+
+Chromium's WebGL runs on the CPU here (SwiftShader), so the projector draws its points with
+its own canvas drawing; the WebGL drawing is tested by forcing it
+(``tbcore.projector.drawing`` in the browser's storage)."""
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,9 +69,11 @@ def _is_local(url: str) -> bool:
     return parsed.scheme in ("data", "blob", "about") or parsed.hostname == "127.0.0.1"
 
 
-def _open(browser: Any, url: str, tab: str) -> tuple[Any, Any, list[str]]:
+def _open(browser: Any, url: str, tab: str, drawing: str | None = None) -> tuple[Any, Any, list[str]]:
     errors: list[str] = []
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    if drawing:
+        context.add_init_script(f"localStorage.setItem('tbcore.projector.drawing', '{drawing}')")
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -78,9 +85,11 @@ def _open(browser: Any, url: str, tab: str) -> tuple[Any, Any, list[str]]:
 
 
 @pytest.fixture
-def page(browser: Any, server_url: str) -> Iterator[Any]:
-    """The projector tab on the ``points`` run, failing the test on any console error."""
-    context, page, errors = _open(browser, server_url, "projector")
+def page(browser: Any, server_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The projector tab on the ``points`` run, failing the test on any console error; drawn
+    as the browser chooses, or as ``@pytest.mark.drawing("webgl" | "canvas")`` says."""
+    mark = request.node.get_closest_marker("drawing")
+    context, page, errors = _open(browser, server_url, "projector", mark.args[0] if mark else None)
     page.wait_for_selector(".projector-dashboard[data-state=ready]")
     if page.eval_on_selector(".projector-run", "s => s.value") != RUN:
         page.select_option(".projector-run", RUN)
@@ -248,6 +257,70 @@ def test_sprite_thumbnails(page: Any) -> None:
     page.wait_for_function("() => document.querySelector('.projector-dashboard').dataset.sprite === 'on'")
     _wait_points(page, 600)
     assert page.locator(".projector-dashboard").get_attribute("data-points") == "600"
+
+
+SOFTWARE_RENDERERS = r"swiftshader|llvmpipe|softpipe|lavapipe|software|basic render"
+
+
+def test_the_drawing_is_chosen_by_the_webgl_renderer(page: Any) -> None:
+    renderer = page.evaluate("""() => { const gl = document.createElement('canvas').getContext('webgl');
+        const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
+        return gl ? gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) : ''; }""")
+    expected = "canvas" if not renderer or re.search(SOFTWARE_RENDERERS, renderer, re.I) else "webgl"
+    assert page.eval_on_selector(".projector-view", "v => v.dataset.drawing") == expected, renderer
+
+
+def _canvas_pixels(page: Any) -> tuple[np.ndarray, float]:
+    """The canvas drawing's pixels (height, width, 4) and device pixels per CSS pixel."""
+    width, height, scale, data = page.evaluate("""() => { const c = document.querySelector('.projector-canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        return [c.width, c.height, c.width / c.getBoundingClientRect().width, Array.from(d)]; }""")
+    return np.array(data, np.uint8).reshape(height, width, 4), scale
+
+
+@pytest.mark.drawing("canvas")
+def test_the_canvas_drawing_paints_each_point_in_its_colour(page: Any) -> None:
+    assert page.eval_on_selector(".projector-view", "v => v.dataset.drawing") == "canvas"
+    page.select_option(".projector-dims", "2")
+    _wait_points(page, COUNT)
+    page.select_option(".projector-color", label="class")
+    page.evaluate(NEXT_FRAME)
+    colours = np.array([_view(page, f"colorOf({i})") for i in range(COUNT)])
+    expected = {tuple(c) for c in np.round(colours * 255).astype(int).tolist()}
+    pixels, scale = _canvas_pixels(page)
+    drawn = pixels[pixels[..., 3] > 0]
+    assert (drawn[:, 3] == 255).all()
+    assert {tuple(c) for c in drawn[:, :3].tolist()} == expected  # every colour, and no other
+    origin = page.eval_on_selector(".projector-canvas", "c => { const r = c.getBoundingClientRect(); return [r.left, r.top]; }")
+    screen = np.array([[p["x"], p["y"]] for p in (_view(page, f"screenOf({i})") for i in range(COUNT))])
+    screen = (screen - origin) * scale
+    distances = np.linalg.norm(screen[:, None] - screen[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    alone = np.flatnonzero(distances.min(axis=1) > 8 * scale)
+    assert len(alone) >= 5
+    for i in alone:  # a point with no other near it shows its own colour at its centre
+        x, y = np.floor(screen[i]).astype(int)
+        assert tuple(pixels[y, x, :3]) == tuple(np.round(colours[i] * 255).astype(int)), i
+    # zoomed far in, the points outside the view are not painted (but still drawn)
+    page.mouse.move(*(np.array(origin) + 100).tolist())
+    for _ in range(15):
+        page.mouse.wheel(0, -400)
+    page.evaluate(NEXT_FRAME)
+    zoomed, _ = _canvas_pixels(page)
+    assert (zoomed[..., 3] > 0).sum() < (pixels[..., 3] > 0).sum()
+
+
+@pytest.mark.drawing("webgl")
+def test_the_webgl_drawing(page: Any) -> None:
+    assert page.eval_on_selector(".projector-view", "v => v.dataset.drawing") == "webgl"
+    assert page.evaluate("() => !!document.querySelector('.projector-canvas').getContext('webgl2')")
+    page.select_option(".projector-color", label="class")
+    assert _view(page, "colorOf(0)") != _view(page, "colorOf(150)")
+    page.select_option(".projector-run", "projector_demo")
+    _wait_points(page, 600)
+    page.check(".projector-thumbnails")
+    page.wait_for_function("() => document.querySelector('.projector-dashboard').dataset.sprite === 'on'")
+    _wait_points(page, 600)
 
 
 def test_mesh_draws_its_vertices_and_faces(browser: Any, server_url: str) -> None:

@@ -2,13 +2,16 @@
  * A cloud of points drawn with three.js (WebGL): 2-D (pan and zoom) or 3-D (orbit, zoom,
  * pan), one colour and size per point, picking the point nearest to a click, and labels
  * drawn as text elements over the canvas for a few points. Renders only when something
- * changed.
+ * changed. Where WebGL would run on the CPU, the points are drawn by `CanvasPoints` instead
+ * (`drawing` says which: `webgl` or `canvas`; the browser storage key
+ * `tbcore.projector.drawing` can force either).
  * @module
  */
 
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { h } from "@tbcore/sdk";
+import { CanvasPoints, hardwareWebGL, packColors } from "./_canvas_points.js";
 
 const VERTEX_SHADER = `
 attribute float size;
@@ -46,6 +49,19 @@ void main() {
   gl_FragColor = vec4(vColor, 1.0);
 }`;
 const THUMBNAIL_SCALE = 4;
+const DRAWING_KEY = "tbcore.projector.drawing";
+
+/** `webgl` or `canvas`: what draws the points here (see the module's documentation). */
+function chooseDrawing() {
+  let forced = null;
+  try {
+    forced = localStorage.getItem(DRAWING_KEY);
+  } catch {
+    // storage refused (privacy settings): choose by the hardware
+  }
+  if (forced === "webgl" || forced === "canvas") return forced;
+  return hardwareWebGL() ? "webgl" : "canvas";
+}
 
 export class PointCloud {
   /**
@@ -55,9 +71,19 @@ export class PointCloud {
   constructor(container, events) {
     this.container = container;
     this.events = events;
-    this.renderer = new THREE.WebGLRenderer({ antialias: false, alpha: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.canvas = this.renderer.domElement;
+    this.drawing = chooseDrawing();
+    this.pixelRatio = Math.min(window.devicePixelRatio || 1, 2);
+    /** @type {THREE.WebGLRenderer | null} */ this.renderer = null;
+    /** @type {CanvasPoints | null} */ this.raster = null;
+    if (this.drawing === "webgl") {
+      this.renderer = new THREE.WebGLRenderer({ antialias: false, alpha: true, preserveDrawingBuffer: true });
+      this.renderer.setPixelRatio(this.pixelRatio);
+      this.canvas = this.renderer.domElement;
+    } else {
+      this.raster = new CanvasPoints();
+      this.canvas = this.raster.canvas;
+    }
+    container.dataset.drawing = this.drawing;
     this.canvas.classList.add("projector-canvas");
     this.labels = h("div", { class: "projector-labels" });
     container.append(this.canvas, this.labels);
@@ -75,6 +101,8 @@ export class PointCloud {
     this.points.frustumCulled = false;
     this.scene.add(this.points);
     /** @type {Float32Array} */ this.positions = new Float32Array(0);
+    /** @type {Uint32Array} */ this.packedColors = new Uint32Array(0);
+    /** @type {{image: HTMLImageElement, columns: number, rows: number, scale: number} | null} */ this.sprite = null;
     /** @type {{index: number, text: string}[]} */ this.labelled = [];
     this.count = 0;
     this.dimensions = 3;
@@ -104,7 +132,8 @@ export class PointCloud {
 
   resize() {
     const { width, height } = this.size();
-    this.renderer.setSize(width, height, false);
+    if (this.renderer) this.renderer.setSize(width, height, false);
+    else this.raster?.setSize(Math.round(width * this.pixelRatio), Math.round(height * this.pixelRatio));
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
     this.requestRender();
@@ -144,6 +173,7 @@ export class PointCloud {
   /** @param {Float32Array} colors r, g, b in 0..1 per point */
   setColors(colors) {
     this.colors = colors;
+    if (this.raster) this.packedColors = packColors(colors);
     this.geometry.setAttribute("color", new THREE.BufferAttribute(colors, 3));
     this.requestRender();
   }
@@ -167,7 +197,8 @@ export class PointCloud {
     if (uniforms.atlas.value) uniforms.atlas.value.dispose();
     uniforms.atlas.value = null;
     uniforms.useSprite.value = Boolean(image);
-    if (image) {
+    this.sprite = image ? { image, columns, rows, scale: THUMBNAIL_SCALE } : null;
+    if (image && this.renderer) {
       const texture = new THREE.Texture(image);
       texture.colorSpace = THREE.SRGBColorSpace;
       texture.needsUpdate = true;
@@ -208,14 +239,21 @@ export class PointCloud {
   }
 
   render() {
-    const uniforms = this.material.uniforms;
-    uniforms.scale.value = this.renderer.getPixelRatio() * (uniforms.useSprite.value ? THUMBNAIL_SCALE : 1);
     const started = performance.now();
-    this.renderer.render(this.scene, this.camera);
+    if (this.renderer) {
+      const uniforms = this.material.uniforms;
+      uniforms.scale.value = this.pixelRatio * (uniforms.useSprite.value ? THUMBNAIL_SCALE : 1);
+      this.renderer.render(this.scene, this.camera);
+      this.drawnPoints = this.renderer.info.render.points;
+    } else if (this.raster) {
+      this.camera.updateMatrixWorld();
+      const m = new THREE.Matrix4().multiplyMatrices(this.camera.projectionMatrix, this.camera.matrixWorldInverse);
+      this.drawnPoints = this.raster.draw(m.elements, this.positions, this.count, this.packedColors,
+        this.sizes, this.pixelRatio, this.sprite);
+    }
     this.renderMs.push(performance.now() - started);
     performance.measure("projector:render", { start: started, end: performance.now() });
     if (this.renderMs.length > 100) this.renderMs.shift();
-    this.drawnPoints = this.renderer.info.render.points;
     this.frames += 1;
     this.container.dataset.drawnPoints = String(this.drawnPoints);
     this.drawLabels();
@@ -270,6 +308,6 @@ export class PointCloud {
     this.controls.dispose();
     this.geometry.dispose();
     this.material.dispose();
-    this.renderer.dispose();
+    this.renderer?.dispose();
   }
 }

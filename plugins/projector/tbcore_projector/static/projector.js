@@ -11,8 +11,9 @@
  * thumbnails are drawn), `data-custom` (sizes of the custom projection's four groups),
  * `data-tsne-iteration` and `data-umap-iteration` (the snapshot shown: t-SNE and UMAP run on
  * the server and stream positions), `data-layout-method` (the server's implementation); the
- * view's `data-drawn-points` counts the points WebGL drew in the last frame. `element.projectorView` gives tests the
- * colour of a point and its place on the screen.
+ * view's `data-drawn-points` counts the points drawn in the last frame and its `data-drawing`
+ * says what drew them (`webgl`, or `canvas` where WebGL would run on the CPU).
+ * `element.projectorView` gives tests the colour of a point and its place on the screen.
  * @module
  */
 
