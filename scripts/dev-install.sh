@@ -30,6 +30,7 @@ python=${PYTHON:-python3}
 fingerprint() {
     cat pyproject.toml setup.py core/tbcore/io/_recordscan.c core/frontend/package-lock.json \
         adapters/kineto/setup.py adapters/kineto/tbcore_kineto/_kinetoscan.c \
+        plugins/projector/setup.py plugins/projector/tbcore_projector/_umapsgd.c \
         scripts/dev-install.sh scripts/build_frontend.py \
         plugins/*/pyproject.toml adapters/*/pyproject.toml examples/*/pyproject.toml |
         "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())'
@@ -65,7 +66,7 @@ core=.
 # setuptools says, for every editable package, that folders named like the package take
 # precedence over it: true, and nothing to act on.
 PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install --quiet -e "$core" "${packages[@]}"
-.venv/bin/python -c "import tbcore.io.scan as s, tbcore_kineto.fast_scan as k; print('tbcore installed ($0 $level); event scanner:', s.IMPLEMENTATION, '- Kineto trace scanner:', k.IMPLEMENTATION)"
+.venv/bin/python -c "import tbcore.io.scan as s, tbcore_kineto.fast_scan as k, tbcore_projector.umap_layout as u; print('tbcore installed ($0 $level); event scanner:', s.IMPLEMENTATION, '- Kineto trace scanner:', k.IMPLEMENTATION, '- UMAP epochs:', u.IMPLEMENTATION)"
 echo "$want" > "$stamp"
 [ "$level" = all ] && echo "$want" > .venv/.tbcore-installed-demo
 exit 0

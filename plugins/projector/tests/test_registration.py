@@ -21,6 +21,7 @@ import tbcore_projector
 from tbcore.config import ServeConfig
 from tbcore.demo import write_demo_data
 from tbcore.server import create_app
+from tbcore_projector import umap_layout
 
 DASHBOARDS = {"projector": ("Projector", "projector.js"), "mesh": ("Mesh", "mesh.js")}
 
@@ -175,7 +176,7 @@ def test_umap_streams_positions_until_done(tmp_path: Path, serve: Any) -> None:
         assert status == 400 and next(iter(bad)) in error["error"], bad
     status, started = _post(url + "umap", body)
     assert status == 200 and started["num_points"] == 500 and started["iterations"] == 150
-    assert started["method"] == "numpy"
+    assert started["method"] == umap_layout.IMPLEMENTATION
     progress, layout, seen = _follow(url, "umap", started["job"], 500)
     assert progress["iteration"] == 150 and progress["error"] == "", progress
     assert len(seen) > 2 and layout.shape == (500, 2)
