@@ -35,12 +35,15 @@ def pca(values: np.ndarray, components: int) -> Pca:
     x = values.astype(np.float64)
     x -= x.mean(axis=0)
     k = min(components, n, d)
+    # the sum of squares, for the shares of variance, is the trace of either product
     if d <= n:
-        eigenvalues, vectors = np.linalg.eigh(x.T @ x)
+        product = x.T @ x
+        eigenvalues, vectors = np.linalg.eigh(product)
         order = np.argsort(eigenvalues)[::-1][:k]
         eigenvalues, axes = eigenvalues[order], vectors[:, order]
     else:  # fewer points than dimensions: the Gram matrix is the smaller one
-        eigenvalues, vectors = np.linalg.eigh(x @ x.T)
+        product = x @ x.T
+        eigenvalues, vectors = np.linalg.eigh(product)
         order = np.argsort(eigenvalues)[::-1][:k]
         eigenvalues = eigenvalues[order]
         axes = x.T @ vectors[:, order]
@@ -49,7 +52,7 @@ def pca(values: np.ndarray, components: int) -> Pca:
     axes *= np.where(axes[largest, np.arange(k)] < 0, -1.0, 1.0)
     positions = np.zeros((n, components), np.float32)
     positions[:, :k] = x @ axes
-    total = float(np.sum(x * x))
+    total = float(np.trace(product))
     explained = [float(max(v, 0.0) / total) if total > 0 else 0.0 for v in eigenvalues]
     explained += [0.0] * (components - k)
     return Pca(positions, explained, total / max(n - 1, 1))

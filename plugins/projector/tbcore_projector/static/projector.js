@@ -18,7 +18,6 @@
  */
 
 import { h, renderEmpty, renderError } from "@tbcore/sdk";
-import { PointCloud } from "./_point_cloud.js";
 import { colorByColumn, matchingIndices, parseMetadata, scaledPositions } from "./_metadata.js";
 import { followLayout, layoutControls } from "./_layouts.js";
 import { customControls, fetchCustomProjection } from "./_custom_projection.js";
@@ -30,6 +29,13 @@ const MATCH = [0.95, 0.55, 0.05];
 const SELECTED = [0.85, 0.1, 0.1];
 const NEIGHBOR = [0.55, 0.15, 0.75];
 const MAX_LABELS = 60;
+
+/**
+ * The point cloud's module with three.js (about 550 KB), asked for when the dashboard mounts
+ * so that the browser fetches and compiles it while the first answers (runs, info, PCA) come.
+ * @type {Promise<typeof import("./_point_cloud.js")> | null}
+ */
+let pointCloudModule = null;
 
 /**
  * Mount the projector into `el`; returns its cleanup.
@@ -68,7 +74,7 @@ export async function mount(el, ctx) {
     h("label", null, searchBox, " in ", searchColumn),
     h("label", null, "Neighbours ", countBox, " ", metricSelect),
     h("label", null, isolateBox, "Isolate selection"), thumbnailLabel,
-    h("button", { type: "button", class: "tb-button projector-fit", onclick: () => cloud.fit() }, "Fit"),
+    h("button", { type: "button", class: "tb-button projector-fit", onclick: () => cloud?.fit() }, "Fit"),
     h("button", { type: "button", class: "tb-button projector-save-bookmark", onclick: () => saveBookmark() }, "Save bookmark"));
   const view = h("div", { class: "projector-view" });
   const message = h("div", { class: "projector-message" });
@@ -80,7 +86,8 @@ export async function mount(el, ctx) {
     h("div", { class: "projector-main" }, view, h("div", { class: "projector-side" }, stats, legend, inspector, bookmarksList)));
   el.replaceChildren(root);
   view.append(message);
-  const cloud = new PointCloud(view, { pick: (i) => selectPoint(i) });
+  pointCloudModule = pointCloudModule || import("./_point_cloud.js");
+  /** @type {import("./_point_cloud.js").PointCloud | null} */ let cloud = null;
 
   /** @type {{run: string, name: string, count: number, metadata: import("./_metadata.js").Metadata, pca: Float32Array, variance: number[], info: any} | null} */
   let current = null;
@@ -90,6 +97,7 @@ export async function mount(el, ctx) {
   let selected = -1;
   let infos = {};
   let loadToken = 0;
+  let disposed = false;
   /** @type {{stop: () => void} | null} */ let layoutJob = null;
 
   root.projectorView = {
@@ -147,12 +155,14 @@ export async function mount(el, ctx) {
     const info = (infos[run].embeddings || []).find((e) => e.tensorName === name) || {};
     const components = Math.max(1, Math.min(10, (info.tensorShape || [0, 10])[1] || 10));
     try {
-      const [pca, buffer, metaText] = await Promise.all([
+      const [pca, buffer, metaText, { PointCloud }] = await Promise.all([
         ctx.fetchJson("pca", { run, name, components }),
         ctx.fetchBlob("pca_positions", { run, name, components }).then((b) => b.arrayBuffer()),
         info.metadataPath ? ctx.fetchText("metadata", { run, name }) : Promise.resolve(""),
+        pointCloudModule,
       ]);
-      if (token !== loadToken) return;
+      if (token !== loadToken || disposed) return;
+      cloud = cloud || new PointCloud(view, { pick: (i) => selectPoint(i) });
       const count = pca.num_points;
       current = { run, name, count, metadata: parseMetadata(metaText, count), pca: new Float32Array(buffer), components: pca.components, variance: pca.variance_explained, info };
       axisSelects.forEach((axisSelect, a) => {
@@ -428,5 +438,5 @@ export async function mount(el, ctx) {
 
   renderInspector();
   await loadRuns();
-  return () => { stopLayout(); cloud.dispose(); };
+  return () => { disposed = true; stopLayout(); cloud?.dispose(); };
 }
