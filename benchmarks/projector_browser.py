@@ -2,8 +2,8 @@
 """Projector speed on a 100,000 x 128 float32 embedding in headless Chromium (Debian's
 /usr/bin/chromium via Playwright; WebGL through SwiftShader, on the CPU).
 
-The logdir holds one run with ``--points`` rows of ``--dims`` values in five Gaussian
-clusters, with two metadata columns (a label and a class): written as TensorBoard's binary
+The logdir holds one run with ``--points`` rows of ``--dims`` values in ``--clusters`` (5)
+Gaussian clusters, with two metadata columns (a label and a class): written as TensorBoard's binary
 float32 layout (``tensor_path`` + ``tensor_shape``), or with ``--tsv`` by
 ``tbcore.summary``'s ``add_embedding`` (a TSV file, as torch writes it).
 
@@ -62,11 +62,12 @@ READY = """n => { const d = document.querySelector('.projector-dashboard')?.data
 NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
-def write_logdir(root: Path, points: int, dims: int, tsv: bool) -> None:
-    """One run with the embedding, its metadata and an event file."""
+def write_logdir(root: Path, points: int, dims: int, tsv: bool, clusters: int = 5) -> None:
+    """One run with the embedding (``clusters`` Gaussian clusters), its metadata and an event
+    file."""
     rng = np.random.default_rng(0)
-    centres = rng.normal(scale=3, size=(5, dims)).astype(np.float32)
-    classes = rng.integers(0, 5, size=points)
+    centres = rng.normal(scale=3, size=(clusters, dims)).astype(np.float32)
+    classes = rng.integers(0, clusters, size=points)
     values = centres[classes] + rng.normal(size=(points, dims)).astype(np.float32)
     rows = [[f"p{i}", f"class_{c}"] for i, c in enumerate(classes)]
     run = root / RUN
@@ -183,6 +184,8 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--dims", type=int, default=128)
     parser.add_argument("--tsv", action="store_true")
+    parser.add_argument("--clusters", type=int, default=5,
+                        help="more (20) than PCA's three axes can part, to see when t-SNE and UMAP do")
     parser.add_argument("--tsne-iterations", type=int, default=300)
     parser.add_argument("--umap-epochs", type=int, default=200)
     parser.add_argument("--drawing", choices=("auto", "webgl", "canvas"), default="auto")
@@ -193,10 +196,10 @@ def main() -> None:
         root = Path(tmp)
         print("load average before:", Path("/proc/loadavg").read_text().split()[:3], flush=True)
         started = time.perf_counter()
-        write_logdir(root, args.points, args.dims, args.tsv)
+        write_logdir(root, args.points, args.dims, args.tsv, args.clusters)
         print(f"wrote the logdir in {time.perf_counter() - started:.1f} s", flush=True)
         proc, url = serve(root)
-        results: dict[str, Any] = {"points": args.points, "dims": args.dims, "tsv": args.tsv}
+        results: dict[str, Any] = {"points": args.points, "dims": args.dims, "tsv": args.tsv, "clusters": args.clusters}
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -211,6 +214,8 @@ def main() -> None:
                 results["long_tasks_open"] = {"count": len(long), "over_100ms": sum(t > 100 for t in long),
                                               "longest_ms": round(max(long, default=0))}
                 page.evaluate("() => { window.__long = []; }")
+                classes = np.array([line.split("\t")[1] for line in _metadata_lines(root)])
+                results["pca_nearest_same_class"] = round(purity(page, classes, 3000), 3)
                 print("open:", json.dumps(results), flush=True)
                 results["orbit_fps"] = round(orbit_fps(page), 1)
                 render_ms = page.evaluate("() => document.querySelector('.projector-dashboard').projectorView.renderMs()")

@@ -98,6 +98,10 @@ export async function mount(el, ctx) {
   let infos = {};
   let loadToken = 0;
   let disposed = false;
+  // The view is made as soon as three.js is here, before the data (a task of its own).
+  const cloudReady = pointCloudModule.then(({ PointCloud }) => {
+    if (!disposed) cloud = cloud || new PointCloud(view, { pick: (i) => selectPoint(i) });
+  });
   /** @type {{stop: () => void} | null} */ let layoutJob = null;
 
   root.projectorView = {
@@ -155,16 +159,19 @@ export async function mount(el, ctx) {
     const info = (infos[run].embeddings || []).find((e) => e.tensorName === name) || {};
     const components = Math.max(1, Math.min(10, (info.tensorShape || [0, 10])[1] || 10));
     try {
-      const [pca, buffer, metaText, { PointCloud }] = await Promise.all([
-        ctx.fetchJson("pca", { run, name, components }),
+      const summary = ctx.fetchJson("pca", { run, name, components });
+      // The metadata is parsed as soon as it and the point count are here, in a task of its
+      // own, while the positions (the largest answer) still come.
+      const metaText = info.metadataPath ? ctx.fetchText("metadata", { run, name }) : Promise.resolve("");
+      const [pca, buffer, metadata] = await Promise.all([
+        summary,
         ctx.fetchBlob("pca_positions", { run, name, components }).then((b) => b.arrayBuffer()),
-        info.metadataPath ? ctx.fetchText("metadata", { run, name }) : Promise.resolve(""),
-        pointCloudModule,
+        Promise.all([summary, metaText]).then(([p, text]) => parseMetadata(text, p.num_points)),
+        cloudReady,
       ]);
       if (token !== loadToken || disposed) return;
-      cloud = cloud || new PointCloud(view, { pick: (i) => selectPoint(i) });
       const count = pca.num_points;
-      current = { run, name, count, metadata: parseMetadata(metaText, count), pca: new Float32Array(buffer), components: pca.components, variance: pca.variance_explained, info };
+      current = { run, name, count, metadata, pca: new Float32Array(buffer), components: pca.components, variance: pca.variance_explained, info };
       axisSelects.forEach((axisSelect, a) => {
         axisSelect.replaceChildren(...pca.variance_explained.map((v, c) => h("option", { value: String(c) }, `${c + 1}`)));
         axisSelect.value = String(Math.min(a, pca.components - 1));
