@@ -118,6 +118,12 @@ def _view(page: Any, call: str) -> Any:
 def test_pca_draws_every_point(page: Any) -> None:
     assert page.locator(".projector-variance").text_content().startswith("PCA variance explained: ")
     assert int(page.eval_on_selector(".projector-view", "v => v.dataset.drawnPoints")) == COUNT
+    # turning the 3-D view (as benchmarks do) draws a new frame with the points elsewhere
+    before, frames = _view(page, "screenOf(0)"), _view(page, "frames()")
+    _view(page, "orbitBy(0.5)")
+    page.evaluate(NEXT_FRAME)
+    assert _view(page, "frames()") > frames and _view(page, "screenOf(0)") != before
+    assert int(page.eval_on_selector(".projector-view", "v => v.dataset.drawnPoints")) == COUNT
     page.select_option(".projector-dims", "2")
     _wait_points(page, COUNT)
     page.select_option(".projector-tensor", index=0)

@@ -230,6 +230,19 @@ export class PointCloud {
     this.requestRender();
   }
 
+  /**
+   * Turn the camera round the point it looks at by `radians` about the vertical axis, as a
+   * sideways drag does (benchmarks orbit with it at the browser's frame rate).
+   * @param {number} radians
+   */
+  orbitBy(radians) {
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    offset.applyAxisAngle(this.camera.up, radians);
+    this.camera.position.copy(this.controls.target).add(offset);
+    this.camera.lookAt(this.controls.target);
+    this.requestRender();
+  }
+
   requestRender() {
     if (this.pending) return;
     this.pending = requestAnimationFrame(() => {

@@ -13,7 +13,8 @@
  * the server and stream positions), `data-layout-method` (the server's implementation); the
  * view's `data-drawn-points` counts the points drawn in the last frame and its `data-drawing`
  * says what drew them (`webgl`, or `canvas` where WebGL would run on the CPU).
- * `element.projectorView` gives tests the colour of a point and its place on the screen.
+ * `element.projectorView` gives tests the colour of a point and its place on the screen, and
+ * benchmarks the frames drawn and a way to turn the view.
  * @module
  */
 
@@ -111,6 +112,7 @@ export async function mount(el, ctx) {
     count: () => (current ? current.count : 0),
     frames: () => cloud.frames,
     renderMs: () => cloud.renderMs.slice(),
+    orbitBy: (radians) => cloud.orbitBy(radians),
   };
 
   function setState(state) { root.dataset.state = state; }
