@@ -10,6 +10,7 @@ its own canvas drawing; the WebGL drawing is tested by forcing it
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import urllib.parse
@@ -279,11 +280,14 @@ def test_the_drawing_is_chosen_by_the_webgl_renderer(page: Any) -> None:
 
 
 def _canvas_pixels(page: Any) -> tuple[np.ndarray, float]:
-    """The canvas drawing's pixels (height, width, 4) and device pixels per CSS pixel."""
+    """The canvas drawing's pixels (height, width, 4) and device pixels per CSS pixel (the
+    bytes come as base64: a list of millions of numbers would take a minute to pass)."""
     width, height, scale, data = page.evaluate("""() => { const c = document.querySelector('.projector-canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        return [c.width, c.height, c.width / c.getBoundingClientRect().width, Array.from(d)]; }""")
-    return np.array(data, np.uint8).reshape(height, width, 4), scale
+        let text = '';
+        for (let i = 0; i < d.length; i += 0x8000) text += String.fromCharCode.apply(null, d.subarray(i, i + 0x8000));
+        return [c.width, c.height, c.width / c.getBoundingClientRect().width, btoa(text)]; }""")
+    return np.frombuffer(base64.b64decode(data), np.uint8).reshape(height, width, 4), scale
 
 
 @pytest.mark.drawing("canvas")
@@ -293,14 +297,15 @@ def test_the_canvas_drawing_paints_each_point_in_its_colour(page: Any) -> None:
     _wait_points(page, COUNT)
     page.select_option(".projector-color", label="class")
     page.evaluate(NEXT_FRAME)
-    colours = np.array([_view(page, f"colorOf({i})") for i in range(COUNT)])
+    colours = np.array(page.evaluate(f"() => Array.from({{length: {COUNT}}}, (_, i) => document.querySelector('.projector-dashboard').projectorView.colorOf(i))"))
     expected = {tuple(c) for c in np.round(colours * 255).astype(int).tolist()}
     pixels, scale = _canvas_pixels(page)
     drawn = pixels[pixels[..., 3] > 0]
     assert (drawn[:, 3] == 255).all()
     assert {tuple(c) for c in drawn[:, :3].tolist()} == expected  # every colour, and no other
     origin = page.eval_on_selector(".projector-canvas", "c => { const r = c.getBoundingClientRect(); return [r.left, r.top]; }")
-    screen = np.array([[p["x"], p["y"]] for p in (_view(page, f"screenOf({i})") for i in range(COUNT))])
+    screen = np.array([[p["x"], p["y"]] for p in page.evaluate(
+        f"() => Array.from({{length: {COUNT}}}, (_, i) => document.querySelector('.projector-dashboard').projectorView.screenOf(i))")])
     screen = (screen - origin) * scale
     distances = np.linalg.norm(screen[:, None] - screen[None], axis=2)
     np.fill_diagonal(distances, np.inf)
