@@ -336,6 +336,27 @@ def test_the_webgl_drawing(page: Any) -> None:
     _wait_points(page, 600)
 
 
+NO_WEBGL = """(() => { const original = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+    return /webgl/.test(kind) ? null : original.call(this, kind, ...rest); }; })()"""
+
+
+def test_without_webgl_the_projector_draws_on_a_canvas_and_the_mesh_tab_says_why(browser: Any, server_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.add_init_script(NO_WEBGL)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server_url + "#tab=projector")
+    page.wait_for_selector(".projector-dashboard[data-state=ready]")
+    page.select_option(".projector-run", RUN)
+    _wait_points(page, COUNT)
+    assert page.eval_on_selector(".projector-view", "v => v.dataset.drawing") == "canvas"
+    page.goto(server_url + "#tab=mesh")
+    page.wait_for_selector(".mesh-dashboard[data-state=error]")
+    assert "needs WebGL" in page.locator(".mesh-status").inner_text()
+    context.close()
+
+
 def test_mesh_draws_its_vertices_and_faces(browser: Any, server_url: str) -> None:
     context, page, errors = _open(browser, server_url, "mesh")
     ready = "() => document.querySelector('.mesh-dashboard')?.dataset.state === 'ready'"

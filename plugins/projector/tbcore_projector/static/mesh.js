@@ -39,7 +39,14 @@ export async function mount(el, ctx) {
   const root = h("div", { class: "mesh-dashboard", dataset: { state: "loading" } }, toolbar, status, h("div", { class: "mesh-main" }, view));
   el.replaceChildren(root);
 
-  const renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
+  let renderer;
+  try {
+    renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
+  } catch (err) {
+    root.dataset.state = "error";
+    renderError(status, err, "The mesh view needs WebGL, which this browser does not give");
+    return () => {};
+  }
   renderer.domElement.classList.add("mesh-canvas");
   view.append(renderer.domElement);
   const scene = new THREE.Scene();
