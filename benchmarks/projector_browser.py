@@ -155,7 +155,7 @@ def measure_layout(page: Any, kind: str, iterations: int, root: Path) -> dict[st
     page.select_option(".projector-method", kind)  # starts it
     page.wait_for_function(f"() => document.querySelector('.projector-dashboard').dataset.{counter} !== '0'")
     first = time.perf_counter() - started
-    classes = np.array([line.split("\t")[1] for line in _metadata_lines(root)])
+    classes = _classes(root)
     readable: dict[str, Any] | None = None
     while True:
         shown = int(page.eval_on_selector(".projector-dashboard", f"d => d.dataset.{counter}"))
@@ -187,9 +187,10 @@ def purity(page: Any, classes: np.ndarray, size: int) -> float:
     return float(np.mean(classes[sample][distances.argmin(axis=1)] == classes[sample]))
 
 
-def _metadata_lines(root: Path) -> list[str]:
-    path = next((root / RUN).rglob("metadata.tsv"))
-    return path.read_text().splitlines()[1:]
+def _classes(root: Path) -> np.ndarray:
+    """Each point's class, from the metadata's second column."""
+    lines = next((root / RUN).rglob("metadata.tsv")).read_text().splitlines()[1:]
+    return np.array([line.split("\t")[1] for line in lines])
 
 
 def main() -> None:
@@ -228,8 +229,7 @@ def main() -> None:
                 results["long_tasks_open"] = {"count": len(long), "over_100ms": sum(t > 100 for t in long),
                                               "longest_ms": round(max(long, default=0))}
                 page.evaluate("() => { window.__long = []; }")
-                classes = np.array([line.split("\t")[1] for line in _metadata_lines(root)])
-                results["pca_nearest_same_class"] = round(purity(page, classes, 3000), 3)
+                results["pca_nearest_same_class"] = round(purity(page, _classes(root), 3000), 3)
                 print("open:", json.dumps(results), flush=True)
                 results["orbit_fps"] = round(orbit_fps(page), 1)
                 results["drag_fps"] = round(drag_fps(page), 1)

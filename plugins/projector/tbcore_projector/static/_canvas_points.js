@@ -48,10 +48,11 @@ export class CanvasPoints {
    * @param {{image: CanvasImageSource, columns: number, rows: number, scale: number} | null} sprite
    */
   draw(m, positions, count, colors, sizes, scale, sprite) {
+    if (sprite) return this.drawThumbnails(m, positions, count, sizes, scale, sprite);
     const { width, height } = this;
+    // the matrix in locals: this loop runs for every point of every frame
     const m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5], m6 = m[6], m7 = m[7];
     const m8 = m[8], m9 = m[9], m10 = m[10], m11 = m[11], m12 = m[12], m13 = m[13], m14 = m[14], m15 = m[15];
-    if (sprite) return this.drawThumbnails(m, positions, count, sizes, scale, sprite);
     const pixels = this.pixels, depth = this.depth;
     pixels.fill(0);
     depth.fill(Infinity);
