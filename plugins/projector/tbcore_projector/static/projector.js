@@ -32,13 +32,6 @@ const NEIGHBOR = [0.55, 0.15, 0.75];
 const MAX_LABELS = 60;
 
 /**
- * The point cloud's module with three.js (about 550 KB), asked for when the dashboard mounts
- * so that the browser fetches and compiles it while the first answers (runs, info, PCA) come.
- * @type {Promise<typeof import("./_point_cloud.js")> | null}
- */
-let pointCloudModule = null;
-
-/**
  * Mount the projector into `el`; returns its cleanup.
  * @param {HTMLElement} el
  * @param {import("@tbcore/sdk/context.js").PluginContext} ctx
@@ -87,7 +80,6 @@ export async function mount(el, ctx) {
     h("div", { class: "projector-main" }, view, h("div", { class: "projector-side" }, stats, legend, inspector, bookmarksList)));
   el.replaceChildren(root);
   view.append(message);
-  pointCloudModule = pointCloudModule || import("./_point_cloud.js");
   /** @type {import("./_point_cloud.js").PointCloud | null} */ let cloud = null;
 
   /** @type {{run: string, name: string, count: number, metadata: import("./_metadata.js").Metadata, pca: Float32Array, variance: number[], info: any} | null} */
@@ -99,9 +91,11 @@ export async function mount(el, ctx) {
   let infos = {};
   let loadToken = 0;
   let disposed = false;
-  // The view is made as soon as three.js is here, before the data (a task of its own).
-  const cloudReady = pointCloudModule.then(({ PointCloud }) => {
-    if (!disposed) cloud = cloud || new PointCloud(view, { pick: (i) => selectPoint(i) });
+  // The point cloud's module brings three.js (about 550 KB): asked for now, it is fetched and
+  // compiled while the first answers (runs, info, PCA) come, and the view is made as soon as
+  // it is here, in a task of its own.
+  const cloudReady = import("./_point_cloud.js").then(({ PointCloud }) => {
+    if (!disposed) cloud = new PointCloud(view, { pick: (i) => selectPoint(i) });
   });
   /** @type {{stop: () => void} | null} */ let layoutJob = null;
 
